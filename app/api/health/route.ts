@@ -1,0 +1,5 @@
+import { health } from "@/lib/api/health";
+
+export const dynamic = "force-dynamic";
+
+export const GET = health("nodejs");

@@ -1,0 +1,73 @@
+// Request parsing and error responses, the same for every route on every runtime.
+import { z } from "zod";
+import { toHttpError } from "@/lib/db/errors";
+import { redact } from "@/lib/redact";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  const text = await request.text();
+  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) {
+    throw new HttpError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
+  }
+  return parse(schema, body, "invalid_body");
+}
+
+export function parse<T extends z.ZodType>(schema: T, input: unknown, code = "invalid_request"): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({ path: issue.path.join(".") || "(root)", message: issue.message }));
+  const first = issues[0]!;
+  throw new HttpError(400, code, `${first.path}: ${first.message}`, issues);
+}
+
+export function json(data: unknown, init?: ResponseInit) {
+  return Response.json(data, init);
+}
+
+type Handler<C> = (request: Request, context: C) => Promise<Response>;
+
+/** Turns every thrown error into a JSON response; an unexpected one keeps its details in the server log. */
+export function route<C>(handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      const failure = error instanceof HttpError ? error : toHttpError(error);
+      const requestId = crypto.randomUUID();
+      if (failure.status >= 500) {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        console.error(`[${requestId}] ${request.method} ${new URL(request.url).pathname} -> ${failure.status}: ${redact(detail)}`);
+      }
+      const body = {
+        error: {
+          code: failure.code,
+          message: failure.message,
+          ...(failure instanceof HttpError && failure.details ? { issues: failure.details } : {}),
+          ...(failure.status >= 500 ? { requestId } : {}),
+        },
+      };
+      const headers = failure.status === 503 ? { "retry-after": "1" } : undefined;
+      return json(body, { status: failure.status, headers });
+    }
+  };
+}

