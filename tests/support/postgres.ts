@@ -8,11 +8,11 @@ export function databaseUrl(url: string, database: string): string {
   return u.toString();
 }
 
-export async function withAdmin<T>(serverUrl: string, use: (admin: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(serverUrl: string, run: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    return await use(admin);
+    return await run(admin);
   } finally {
     await admin.end();
   }
