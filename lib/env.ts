@@ -21,6 +21,7 @@ export const env = createEnv({
       error: "must be a postgresql://user:password@host:port/database URL",
     }),
     DB_POOL_MAX: wholeNumber(10, 1, 1000, " connections"),
+    DB_EDGE_POOL_MAX: wholeNumber(2, 1, 100, " connections per edge route"),
     DB_POOL_ACQUIRE_TIMEOUT_MS: wholeNumber(5_000, 100, 600_000, " ms"),
     DB_POOL_IDLE_TIMEOUT_MS: wholeNumber(10_000, 0, 3_600_000, " ms (0 keeps idle connections open)"),
     DB_POOL_MAX_LIFETIME_S: wholeNumber(0, 0, 86_400, " s (0 means no limit)"),
@@ -31,6 +32,9 @@ export const env = createEnv({
       .string()
       .regex(/^[\x20-\x7e]{1,63}$/, "must be 1 to 63 printable ASCII characters")
       .default("sprite-store"),
+    DB_EDGE_PROXY_URL: z
+      .url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL of a WebSocket proxy in front of PostgreSQL" })
+      .optional(),
     DB_SSL_MODE: z
       .enum(["disable", "require", "verify-full"], { error: "must be one of disable, require, verify-full" })
       .optional(),

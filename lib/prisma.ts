@@ -1,9 +1,9 @@
 import { createAdapter } from "#db/adapter";
-import { PrismaClient } from "@/lib/generated/prisma/client";
+import { PrismaClient } from "#db/client";
 
 function createDatabase() {
-  const { adapter, pool } = createAdapter();
-  return { prisma: new PrismaClient({ adapter }), pool };
+  const { adapter, poolStats, closePool } = createAdapter();
+  return { prisma: new PrismaClient({ adapter }), poolStats, closePool };
 }
 
 // Hot reload re-evaluates this module; the cache on globalThis keeps one pool for the life of the process.
@@ -11,15 +11,11 @@ const cache = globalThis as unknown as { database?: ReturnType<typeof createData
 const database = (cache.database ??= createDatabase());
 
 export const prisma = database.prisma;
-
-export function poolStats() {
-  const { totalCount: total, idleCount: idle, waitingCount: waiting, options } = database.pool;
-  return { total, idle, waiting, max: options.max };
-}
+export const poolStats = database.poolStats;
 
 /** Finishes what is running, then closes every connection. */
 export async function disconnect() {
   await prisma.$disconnect();
-  await database.pool.end();
+  await database.closePool();
   delete cache.database;
 }

@@ -1,4 +1,6 @@
 // Start-up and shutdown of a long-running Node.js server process.
+import type { PgWsBridge } from "@/lib/db/pg-ws-bridge";
+
 export async function startServer() {
   try {
     await import("@/lib/env");
@@ -8,10 +10,37 @@ export async function startServer() {
     console.error(error.message);
     process.exit(1);
   }
+  const bridge = await startEdgeBridge();
   const { disconnect } = await import("@/lib/prisma");
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
-      disconnect().finally(() => process.exit(0));
+      Promise.allSettled([disconnect(), bridge?.close()]).finally(() => process.exit(0));
     });
+  }
+}
+
+// Edge routes have no TCP. Unless DB_EDGE_PROXY_URL names a proxy already, this process serves one on loopback and
+// hands its address to the edge sandboxes, which copy process.env when they are created.
+async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
+  const { env } = await import("@/lib/env");
+  if (env.DB_EDGE_PROXY_URL) return undefined;
+  const cache = globalThis as unknown as { pgWsBridge?: Promise<PgWsBridge> };
+  const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
+  const database = new URL(env.DATABASE_URL);
+  try {
+    const bridge = await (cache.pgWsBridge ??= startPgWsBridge({
+      target: { host: database.hostname, port: Number(database.port || 5432) },
+      // A backstop well below PostgreSQL's default max_connections; the edge pools stay far under it.
+      maxConnections: 50,
+      // Longer than any statement may run, or a long query would look idle.
+      idleTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5_000 : 600_000,
+      log: (line) => console.error(line),
+    }));
+    process.env.DB_EDGE_PROXY_URL = bridge.url;
+    return bridge;
+  } catch (error) {
+    delete cache.pgWsBridge;
+    console.error(`Edge routes are off: ${(error as Error).message}. Set DB_EDGE_PROXY_URL to a WebSocket proxy.`);
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 // Request parsing and error responses, the same for every route on every runtime.
 import { z } from "zod";
+import { uuid } from "@/lib/api/schemas";
 import { toHttpError } from "@/lib/db/errors";
 import { redact } from "@/lib/redact";
 
@@ -39,6 +40,11 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, code = "in
   const first = issues[0]!;
   throw new HttpError(400, code, `${first.path}: ${first.message}`, issues);
 }
+
+export type IdContext = { params: Promise<{ id: string }> };
+
+/** The `[id]` segment of a route, which must be a UUID. */
+export const idOf = async ({ params }: IdContext) => parse(uuid, (await params).id, "invalid_id");
 
 export function json(data: unknown, init?: ResponseInit) {
   return Response.json(data, init);

@@ -1,51 +1,7 @@
 // Projects over HTTP: request schemas, queries and response shapes, shared by the Node.js and edge routes.
-import { z } from "zod";
-import { HttpError, json, parse, readJson, route } from "@/lib/api/http";
+import { HttpError, idOf, json, parse, readJson, route, type IdContext } from "@/lib/api/http";
+import { listQuery, projectCreate, projectUpdate } from "@/lib/api/schemas";
 import { prisma } from "@/lib/prisma";
-
-const name = z.string().trim().min(1).max(200);
-const slug = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single dashes");
-
-const frameInput = z.strictObject({
-  index: z.int().min(0).max(100_000),
-  image: z.string().trim().min(1).max(2048),
-  width: z.int().min(1).max(16_384),
-  height: z.int().min(1).max(16_384),
-  durationMs: z.int().min(1).max(60_000).nullish(),
-});
-
-const animationInput = z.strictObject({
-  name,
-  fps: z.int().min(1).max(240).optional(),
-  loop: z.boolean().optional(),
-  frames: z.array(frameInput).max(10_000).optional(),
-});
-
-const characterInput = z.strictObject({
-  name,
-  animations: z.array(animationInput).max(1_000).optional(),
-});
-
-export const projectCreate = z.strictObject({
-  slug,
-  name,
-  description: z.string().max(10_000).optional(),
-  characters: z.array(characterInput).max(1_000).optional(),
-});
-
-export const projectUpdate = z
-  .strictObject({ slug: slug.optional(), name: name.optional(), description: z.string().max(10_000).optional() })
-  .refine((patch) => Object.keys(patch).length > 0, "give at least one of slug, name, description");
-
-const projectId = z.uuid("must be a UUID");
-const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: projectId.optional(),
-});
 
 const withTree = {
   characters: {
@@ -72,9 +28,6 @@ function serializeProject({ characters, ...project }: ProjectTree) {
     })),
   };
 }
-
-type IdContext = { params: Promise<{ id: string }> };
-const idOf = async ({ params }: IdContext) => parse(projectId, (await params).id, "invalid_id");
 
 export const listProjects = route(async (request: Request) => {
   const { limit, cursor } = parse(listQuery, Object.fromEntries(new URL(request.url).searchParams));

@@ -1,41 +1,34 @@
-// The edge runtime has no TCP: PostgreSQL is reached over a WebSocket, through the local pg-ws-bridge or a
-// deployed WebSocket proxy. Nothing here may import node:*.
+// The edge runtime has no TCP: PostgreSQL is reached over a WebSocket, through the bridge the Node.js server starts
+// (lib/db/pg-ws-bridge.ts) or a deployed WebSocket proxy. Nothing here may import node:*.
+import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
-import { neonConfig, type PoolConfig } from "@neondatabase/serverless";
+import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
+import { env } from "@/lib/env";
+import { redact } from "@/lib/redact";
 
-export type EdgeAdapterOptions = {
-  connectionString: string;
-  /**
-   * `ws://host:port/path` or `wss://...` of the WebSocket proxy in front of PostgreSQL.
-   * Without it the driver talks to Neon's own endpoint for the connection string's host.
-   */
-  bridgeUrl?: string;
-  pool?: Pick<
-    PoolConfig,
-    | "max"
-    | "idleTimeoutMillis"
-    | "connectionTimeoutMillis"
-    | "maxUses"
-    | "maxLifetimeSeconds"
-    | "application_name"
-    | "statement_timeout"
-    | "idle_in_transaction_session_timeout"
-  >;
-  /** For runtimes without a global WebSocket (Node.js 20). */
-  webSocketConstructor?: typeof WebSocket;
-  onPoolError?: (error: Error) => void;
-};
-
-export function createEdgeAdapter({ connectionString, bridgeUrl, pool, webSocketConstructor, onPoolError }: EdgeAdapterOptions) {
-  // neonConfig is global to the module instance; every pool in this runtime goes through the same proxy.
-  if (bridgeUrl) {
-    const url = new URL(bridgeUrl);
-    if (url.protocol !== "ws:" && url.protocol !== "wss:") throw new Error("bridge URL must start with ws:// or wss://");
-    neonConfig.wsProxy = `${url.host}${url.pathname}`;
-    neonConfig.useSecureWebSocket = url.protocol === "wss:";
-    // Pipelining sends the password before the server asks for it: cleartext only, while PostgreSQL asks for SCRAM.
-    neonConfig.pipelineConnect = false;
-  }
-  if (webSocketConstructor) neonConfig.webSocketConstructor = webSocketConstructor;
-  return new PrismaNeon({ connectionString, ...pool }, { onPoolError });
+export function createAdapter() {
+  // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
+  neonConfig.wsProxy = () => {
+    if (!env.DB_EDGE_PROXY_URL) {
+      throw new Error("DB_EDGE_PROXY_URL is not set: edge routes reach PostgreSQL through a WebSocket proxy.");
+    }
+    const url = new URL(env.DB_EDGE_PROXY_URL);
+    return `${url.host}${url.pathname}`;
+  };
+  neonConfig.useSecureWebSocket = env.DB_EDGE_PROXY_URL?.startsWith("wss:") ?? false;
+  // Pipelining sends the password before the server asks for it, which only works with cleartext auth, not SCRAM.
+  neonConfig.pipelineConnect = false;
+  // Next.js gives every edge route a sandbox, and so a pool, of its own: these pools are kept small. The name
+  // tells their sessions apart in pg_stat_activity.
+  const config = { ...poolConfig, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
+  const adapter = new PrismaNeon(config, {
+    onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
+  });
+  return {
+    adapter,
+    // The driver's pool lives inside the adapter; the server side (pg_stat_activity) is where to count it.
+    poolStats: (): PoolStats | null => null,
+    // $disconnect() already ends that pool.
+    closePool: async () => {},
+  };
 }

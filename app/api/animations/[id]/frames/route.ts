@@ -1,0 +1,3 @@
+import { appendFrame } from "@/lib/api/frames";
+
+export { appendFrame as POST };

@@ -1,0 +1,6 @@
+import { createProject, listProjects } from "@/lib/api/projects";
+
+export const runtime = "edge";
+export const dynamic = "force-dynamic";
+
+export { listProjects as GET, createProject as POST };

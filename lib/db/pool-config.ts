@@ -1,0 +1,17 @@
+import { env } from "@/lib/env";
+
+/** node-postgres pool options from the env; the edge driver takes the same ones. */
+export const poolConfig = {
+  connectionString: env.DATABASE_URL,
+  max: env.DB_POOL_MAX,
+  connectionTimeoutMillis: env.DB_POOL_ACQUIRE_TIMEOUT_MS,
+  idleTimeoutMillis: env.DB_POOL_IDLE_TIMEOUT_MS,
+  maxLifetimeSeconds: env.DB_POOL_MAX_LIFETIME_S,
+  maxUses: env.DB_POOL_MAX_USES || Infinity,
+  // Sent in the startup packet, so they hold for every session without an extra round trip.
+  statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
+  idle_in_transaction_session_timeout: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  application_name: env.DB_APPLICATION_NAME,
+};
+
+export type PoolStats = { total: number; idle: number; waiting: number; max: number };
