@@ -12,11 +12,20 @@ export async function startServer() {
   }
   const bridge = await startEdgeBridge();
   const { disconnect } = await import("@/lib/prisma");
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      Promise.allSettled([disconnect(), bridge?.close()]).finally(() => process.exit(0));
-    });
-  }
+  // On SIGTERM/SIGINT Next.js stops accepting connections, waits for the requests in flight, then calls
+  // process.exit. That is the moment the pool can drain without cutting a query short: the exit waits for it, and
+  // a shutdown that finished its work is a success.
+  let draining = false;
+  const drainOnExit = () => {
+    if (draining) return;
+    draining = true;
+    const exit = process.exit;
+    process.exit = (() => {
+      void Promise.allSettled([disconnect(), bridge?.close()]).finally(() => exit(0));
+    }) as typeof process.exit;
+  };
+  process.once("SIGTERM", drainOnExit);
+  process.once("SIGINT", drainOnExit);
 }
 
 // Edge routes have no TCP. Unless DB_EDGE_PROXY_URL names a proxy already, this process serves one on loopback and

@@ -14,7 +14,7 @@ const bridge = path.join(root, "prisma/engine/schema-engine");
 const prisma = path.join(root, "node_modules/.bin/prisma");
 const RUNS = 5;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 function withDatabase(url: string, database: string) {

@@ -18,8 +18,9 @@ const root = path.resolve(import.meta.dirname, "..");
 export async function startEmbeddedPostgres({
   dataDir = path.join(root, ".data/postgres"),
   database = "app",
+  port: wantedPort,
   log = (line: string) => void line,
-}: { dataDir?: string; database?: string; log?: (line: string) => void } = {}): Promise<RunningPostgres> {
+}: { dataDir?: string; database?: string; port?: number; log?: (line: string) => void } = {}): Promise<RunningPostgres> {
   const password = localPassword(dataDir);
   const urlFor = (port: number, db: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
@@ -31,7 +32,7 @@ export async function startEmbeddedPostgres({
     return { url: urlFor(runningPort, database), stop: async () => {} };
   }
 
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -1,0 +1,41 @@
+import { parseArgs } from "node:util";
+import { log } from "./log.mjs";
+import { engineHash } from "./wasm.mjs";
+
+// The CLI asks for `--version` on every run: the database modules load only for work that needs them.
+
+export async function main(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      version: { type: "boolean", short: "V" },
+      datamodels: { type: "string", multiple: true },
+      datasource: { type: "string" },
+      // Accepted for compatibility; the wasm engine takes neither.
+      "enabled-preview-features": { type: "string" },
+      "extension-types": { type: "string" },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`schema-engine-cli ${engineHash()}\n`);
+    return;
+  }
+  const datasource = values.datasource ? JSON.parse(values.datasource) : undefined;
+  if (positionals[0] === "cli") {
+    const { runCliCommand } = await import("./cli.mjs");
+    process.exitCode = await runCliCommand(positionals[1], datasource);
+    return;
+  }
+  if (positionals.length > 0) {
+    log("ERROR", `Unknown arguments: ${positionals.join(" ")}`, { is_panic: false });
+    process.exitCode = 1;
+    return;
+  }
+  const [{ dropAllShadowDatabases }, { serve }] = await Promise.all([import("./adapter.mjs"), import("./rpc.mjs")]);
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.on(signal, () => dropAllShadowDatabases().finally(() => process.exit(0)));
+  }
+  serve({ datamodelPaths: values.datamodels ?? [], datasource });
+}
