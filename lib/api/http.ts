@@ -61,7 +61,10 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       const failure = error instanceof HttpError ? error : toHttpError(error);
       const requestId = crypto.randomUUID();
       if (failure.status >= 500) {
-        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        const detail =
+          error instanceof Error ? (error.stack ?? error.message)
+          : error instanceof Event ? `${error.type} event: ${(error as ErrorEvent).message ?? ""}`
+          : String(error);
         console.error(`[${requestId}] ${request.method} ${new URL(request.url).pathname} -> ${failure.status}: ${redact(detail)}`);
       }
       const body = {

@@ -3,7 +3,14 @@ import { z } from "zod";
 
 export const uuid = z.uuid("must be a UUID");
 
-const name = z.string().trim().min(1).max(200);
+// Text PostgreSQL can store as given: no NUL character, no unpaired UTF-16 surrogate.
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !unstorable.test(value), "must be valid Unicode text without NUL characters");
+const name = text(200).pipe(z.string().trim().min(1));
 const slug = z
   .string()
   .min(1)
@@ -12,7 +19,7 @@ const slug = z
 
 export const frameInput = z.strictObject({
   index: z.int().min(0).max(100_000),
-  image: z.string().trim().min(1).max(2048),
+  image: text(2048).pipe(z.string().trim().min(1)),
   width: z.int().min(1).max(16_384),
   height: z.int().min(1).max(16_384),
   durationMs: z.int().min(1).max(60_000).nullish(),
@@ -33,12 +40,12 @@ const characterInput = z.strictObject({
 export const projectCreate = z.strictObject({
   slug,
   name,
-  description: z.string().max(10_000).optional(),
+  description: text(10_000).optional(),
   characters: z.array(characterInput).max(1_000).optional(),
 });
 
 export const projectUpdate = z
-  .strictObject({ slug: slug.optional(), name: name.optional(), description: z.string().max(10_000).optional() })
+  .strictObject({ slug: slug.optional(), name: name.optional(), description: text(10_000).optional() })
   .refine((patch) => Object.keys(patch).length > 0, "give at least one of slug, name, description");
 
 export const listQuery = z.strictObject({

@@ -35,6 +35,8 @@ const bySqlState: Record<string, HttpFailure> = {
 type Cause = { kind?: string; originalCode?: string; code?: string };
 
 export function toHttpError(error: unknown): HttpFailure {
+  // The edge driver's WebSocket fails with an event, not an Error: the proxy or the database behind it is gone.
+  if (error instanceof Event) return byKind.DatabaseNotReachable!;
   const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: Cause } }; cause?: Cause };
   const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
   const sqlState = cause?.originalCode ?? cause?.code ?? (typeof e?.code === "string" ? e.code : undefined);

@@ -1,0 +1,157 @@
+// Bad input and overload through real HTTP: every refusal is a 4xx that says why and changes nothing; under 50x
+// the pool's worth of concurrent requests, every answer is a success or a 503 to retry, and no success is lost.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./support/db";
+import { startNext, type NextServer } from "./support/next";
+import type { TestDatabase } from "./support/postgres";
+
+const poolMax = 4;
+const applicationName = `hardening-${process.pid}`;
+let db: TestDatabase;
+let server: NextServer;
+let admin: pg.Client;
+let existingId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase("hardening");
+  admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  server = await startNext({ DATABASE_URL: db.url, DB_POOL_MAX: String(poolMax), DB_APPLICATION_NAME: applicationName });
+  const res = await fetch(`${server.url}/api/projects`, {
+    method: "POST",
+    body: JSON.stringify({ slug: "existing", name: "Existing", characters: [{ name: "dup" }] }),
+  });
+  existingId = (await res.json()).id;
+});
+afterAll(async () => {
+  await server?.stop();
+  await admin?.end();
+  await db?.drop();
+});
+
+const counts = async () =>
+  (await admin.query("select (select count(*) from projects) p, (select count(*) from characters) c, (select count(*) from frames) f")).rows[0];
+
+const valid = { slug: "ok", name: "OK" };
+const withFrame = (frame: unknown) => ({ ...valid, characters: [{ name: "c", animations: [{ name: "a", frames: [frame] }] }] });
+const goodFrame = { index: 0, image: "/a.png", width: 1, height: 1 };
+/** A body sent as it is, not as JSON. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+const deep = new Raw(`${"[".repeat(5000)}"leaf"${"]".repeat(5000)}`);
+
+const badRequests: [string, string, string, unknown][] = [
+  ["invalid JSON", "POST", "/api/projects", new Raw("{ not json")],
+  ["an empty body", "POST", "/api/projects", new Raw("")],
+  ["JSON null", "POST", "/api/projects", null],
+  ["a JSON array", "POST", "/api/projects", [valid]],
+  ["a JSON string", "POST", "/api/projects", "just a string"],
+  ["no slug", "POST", "/api/projects", { name: "X" }],
+  ["no name", "POST", "/api/projects", { slug: "x" }],
+  ["a numeric slug", "POST", "/api/projects", { slug: 42, name: "X" }],
+  ["a numeric name", "POST", "/api/projects", { slug: "x", name: 42 }],
+  ["an empty name", "POST", "/api/projects", { slug: "x", name: "" }],
+  ["a blank name", "POST", "/api/projects", { slug: "x", name: "   " }],
+  ["a huge name", "POST", "/api/projects", { slug: "x", name: "n".repeat(10_000) }],
+  ["a huge description", "POST", "/api/projects", { ...valid, description: "d".repeat(20_000) }],
+  ["an uppercase slug", "POST", "/api/projects", { slug: "Hero", name: "X" }],
+  ["a slug with spaces", "POST", "/api/projects", { slug: "my hero", name: "X" }],
+  ["a SQL-looking slug", "POST", "/api/projects", { slug: "x'; drop table projects; --", name: "X" }],
+  ["an emoji slug", "POST", "/api/projects", { slug: "🦄", name: "X" }],
+  ["an unknown key", "POST", "/api/projects", { ...valid, owner: "me" }],
+  ["a prototype key", "POST", "/api/projects", JSON.parse('{"slug":"x","name":"X","__proto__":{"admin":true}}')],
+  ["an unknown nested key", "POST", "/api/projects", { ...valid, characters: [{ name: "c", age: 3 }] }],
+  ["characters as an object", "POST", "/api/projects", { ...valid, characters: { name: "c" } }],
+  ["a character without a name", "POST", "/api/projects", { ...valid, characters: [{}] }],
+  ["fps 0", "POST", "/api/projects", { ...valid, characters: [{ name: "c", animations: [{ name: "a", fps: 0 }] }] }],
+  ["fps 1000", "POST", "/api/projects", { ...valid, characters: [{ name: "c", animations: [{ name: "a", fps: 1000 }] }] }],
+  ["fractional fps", "POST", "/api/projects", { ...valid, characters: [{ name: "c", animations: [{ name: "a", fps: 1.5 }] }] }],
+  ["fps as a string", "POST", "/api/projects", { ...valid, characters: [{ name: "c", animations: [{ name: "a", fps: "12" }] }] }],
+  ["loop as a string", "POST", "/api/projects", { ...valid, characters: [{ name: "c", animations: [{ name: "a", loop: "yes" }] }] }],
+  ["a negative frame index", "POST", "/api/projects", withFrame({ ...goodFrame, index: -1 })],
+  ["a zero width", "POST", "/api/projects", withFrame({ ...goodFrame, width: 0 })],
+  ["a frame without an image", "POST", "/api/projects", withFrame({ index: 0, width: 1, height: 1 })],
+  ["an image as a deep object", "POST", "/api/projects", withFrame({ ...goodFrame, image: { a: { b: { c: { d: "e" } } } } })],
+  ["5000 levels of nesting", "POST", "/api/projects", deep],
+  ["a NUL character", "POST", "/api/projects", { slug: "x", name: "a\u0000b" }],
+  ["an unpaired surrogate", "POST", "/api/projects", { slug: "x", name: "a\ud800b" }],
+  ["a body over 1 MiB", "POST", "/api/projects", { ...valid, description: "x".repeat(2 * 1024 * 1024) }],
+  ["a non-UUID id", "GET", "/api/projects/42", undefined],
+  ["a SQL-looking id", "GET", "/api/projects/1%20or%201=1", undefined],
+  ["an empty patch", "PATCH", "/api/projects/:id", {}],
+  ["a patch with an unknown key", "PATCH", "/api/projects/:id", { id: "0190f0e0-0000-7000-8000-000000000000" }],
+  ["a slug already taken", "POST", "/api/projects", { slug: "existing", name: "Again" }],
+  ["a limit of 0", "GET", "/api/projects?limit=0", undefined],
+  ["a limit that is not a number", "GET", "/api/projects?limit=many", undefined],
+  ["a cursor that is not a UUID", "GET", "/api/projects?cursor=abc", undefined],
+  ["an unknown query parameter", "GET", "/api/projects?sort=name", undefined],
+  ["a frame for a non-UUID animation", "POST", "/api/animations/abc/frames", goodFrame],
+  ["a frame with an index given", "POST", "/api/animations/0190f0e0-0000-7000-8000-000000000000/frames", goodFrame],
+];
+
+describe("bad input", () => {
+  it(`refuses ${badRequests.length} malformed requests with a 4xx that says why, and changes nothing`, async () => {
+    const before = await counts();
+    const failures: string[] = [];
+    for (const [what, method, path, body] of badRequests) {
+      const res = await fetch(`${server.url}${path.replace(":id", existingId)}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : body instanceof Raw ? body.text : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const message = (() => {
+        try {
+          return JSON.parse(text).error?.message as string | undefined;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (res.status < 400 || res.status >= 500 || !message) failures.push(`${what}: ${res.status} ${text.slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe("overload", () => {
+  it(`answers 2000 requests at ${50 * poolMax} at a time with successes or 503s, loses no success, stays within the pool`, async () => {
+    let peak = 0;
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where application_name = $1", [applicationName]);
+        peak = Math.max(peak, rows[0].n);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const created: string[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < 2000; i = next++) {
+        const write = i % 2 === 0;
+        const res = await fetch(`${server.url}/api/projects${write ? "" : "?limit=10"}`, {
+          method: write ? "POST" : "GET",
+          body: write ? JSON.stringify({ slug: `load-${i}`, name: `Load ${i}` }) : undefined,
+        });
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 503) expect(res.headers.get("retry-after")).toBe("1");
+        else expect(res.status).toBe(write ? 201 : 200);
+        if (res.status === 201) created.push(`load-${i}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 50 * poolMax }, worker));
+    done = true;
+    await watch;
+    console.log(`overload: statuses ${JSON.stringify(Object.fromEntries(statuses))}, peak backends ${peak} of ${poolMax}`);
+    const { rows } = await admin.query<{ slug: string }>("select slug from projects where slug like 'load-%'");
+    const stored = new Set(rows.map((r) => r.slug));
+    expect(created.filter((slug) => !stored.has(slug))).toEqual([]);
+    expect(created.length).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(poolMax);
+  });
+});
