@@ -1,8 +1,10 @@
+import Link from "next/link";
+import styles from "@/app/browse.module.css";
 import { prisma } from "@/lib/prisma";
 
 export const dynamic = "force-dynamic";
 
-export default async function Home() {
+export default async function ProjectsPage() {
   const projects = await prisma.project.findMany({
     orderBy: { name: "asc" },
     include: { _count: { select: { characters: true } } },
@@ -11,12 +13,18 @@ export default async function Home() {
     <main>
       <h1>Projects</h1>
       {projects.length === 0 ? (
-        <p>No projects yet. Create one with POST /api/projects, or run bun run db:seed.</p>
+        <p className={styles.muted}>
+          No projects yet. Bring image files in with <code>bun run assets:import</code> (<code>bun run assets:sample</code>{" "}
+          writes a sample tree to try it on).
+        </p>
       ) : (
-        <ul>
+        <ul className={styles.list}>
           {projects.map((project) => (
             <li key={project.id}>
-              <strong>{project.name}</strong> ({project.slug}): {project._count.characters} characters
+              <Link href={`/projects/${project.slug}`}>{project.name}</Link>
+              <span className={styles.muted}>
+                {project._count.characters} {project._count.characters === 1 ? "character" : "characters"}
+              </span>
             </li>
           ))}
         </ul>

@@ -20,6 +20,11 @@ export const env = createEnv({
       protocol: /^postgres(ql)?$/,
       error: "must be a postgresql://user:password@host:port/database URL",
     }),
+    DB_READ_REPLICA_URLS: z
+      .string()
+      .transform((list) => list.split(",").map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: "must be a comma-separated list of postgresql:// URLs" })))
+      .default([]),
     DB_POOL_MAX: wholeNumber(10, 1, 1000, " connections"),
     DB_EDGE_POOL_MAX: wholeNumber(2, 1, 100, " connections per edge route"),
     DB_POOL_ACQUIRE_TIMEOUT_MS: wholeNumber(5_000, 100, 600_000, " ms"),
@@ -48,10 +53,11 @@ export const env = createEnv({
   },
 });
 
-// "DB_POOL_MAX is "abc": must be ...". The URL's value is never shown: it holds the password.
+// `DB_POOL_MAX is "abc": must be ...`. A URL's value is never shown: it holds the password.
 function describe(issue: { path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string }) {
-  const name = issue.path?.map((p) => String(typeof p === "object" ? p.key : p)).join(".") ?? "";
+  const [first] = issue.path ?? [];
+  const name = String(typeof first === "object" ? first.key : first);
   const value = process.env[name];
-  const shown = value === undefined ? "is not set" : name === "DATABASE_URL" ? "is set" : `is ${JSON.stringify(value)}`;
+  const shown = value === undefined ? "is not set" : name.endsWith("_URL") || name.endsWith("_URLS") ? "is set" : `is ${JSON.stringify(value)}`;
   return `${name} ${shown}: ${issue.message}`;
 }

@@ -32,3 +32,6 @@ export function createAdapter() {
     closePool: async () => {},
   };
 }
+
+// The bridge reaches one server only, the primary: edge routes read from it.
+export const createReplicaAdapters = (): ReturnType<typeof createAdapter>[] => [];

@@ -6,8 +6,8 @@ import { redact } from "@/lib/redact";
 
 const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-full": { rejectUnauthorized: true } };
 
-export function createAdapter() {
-  const pool = new pg.Pool({ ...poolConfig, ...(env.DB_SSL_MODE && { ssl: ssl[env.DB_SSL_MODE] }) });
+export function createAdapter(connectionString = env.DATABASE_URL) {
+  const pool = new pg.Pool({ ...poolConfig, connectionString, ...(env.DB_SSL_MODE && { ssl: ssl[env.DB_SSL_MODE] }) });
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
   return {
@@ -16,3 +16,6 @@ export function createAdapter() {
     closePool: () => pool.end(),
   };
 }
+
+/** One pool per read replica, each sized like the primary's. */
+export const createReplicaAdapters = () => env.DB_READ_REPLICA_URLS.map((url) => createAdapter(url));

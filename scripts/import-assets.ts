@@ -1,0 +1,36 @@
+// Brings an asset tree (<project>/<character>/<animation>/<frame-index>.<ext>) into the database.
+//   tsx scripts/import-assets.ts [dir]      (dir defaults to public/assets)
+// Files are only read. Each animation is committed on its own, so an interrupted run is finished by running again.
+import { stat } from "node:fs/promises";
+import { importAnimation, type FrameCounts } from "@/lib/assets/import";
+import { LAYOUT } from "@/lib/assets/layout";
+import { scanTree } from "@/lib/assets/scan";
+import { disconnect } from "@/lib/prisma";
+import { progressBar } from "./progress-bar";
+
+const root = process.argv[2] ?? "public/assets";
+
+if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
+  console.error(`${root} is not a folder. Give the folder that holds ${LAYOUT}, or run bun run assets:sample first.`);
+  process.exit(2);
+}
+
+const plan = await scanTree(root);
+const totals: FrameCounts = { created: 0, updated: 0, unchanged: 0 };
+const progress = progressBar(plan.animations.length, "animations");
+try {
+  for (const animation of plan.animations) {
+    const counts = await importAnimation(animation);
+    for (const key of Object.keys(totals) as (keyof FrameCounts)[]) totals[key] += counts[key];
+    progress.tick();
+  }
+} finally {
+  progress.finish();
+  await disconnect();
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+console.log(`${root}: ${plural(plan.fileCount, "file")}, ${plural(plan.animations.length, "animation")} imported.`);
+console.log(`frames: ${totals.created} created, ${totals.updated} updated, ${totals.unchanged} unchanged`);
+console.log(`skipped: ${plural(plan.skipped.length, "file")}`);
+for (const { file, reason } of plan.skipped) console.log(`  ${file}: ${reason}`);
