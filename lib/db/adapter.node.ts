@@ -18,4 +18,6 @@ export function createAdapter(connectionString = env.DATABASE_URL) {
 }
 
 /** One pool per read replica, each sized like the primary's. */
-export const createReplicaAdapters = () => env.DB_READ_REPLICA_URLS.map((url) => createAdapter(url));
+export const createReplicaAdapters = () =>
+  // `next build` imports this unvalidated (lib/env.ts), when the list is still a string or unset.
+  (Array.isArray(env.DB_READ_REPLICA_URLS) ? env.DB_READ_REPLICA_URLS : []).map((url) => createAdapter(url));
