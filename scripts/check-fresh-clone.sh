@@ -4,6 +4,7 @@
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 dir=$(mktemp -d)
+chmod 755 "$dir" # mktemp's folder is private; a real checkout's parents are not
 port=${PORT:-3917}
 git clone --quiet "$repo" "$dir/app"
 cd "$dir/app"

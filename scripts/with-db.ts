@@ -19,7 +19,10 @@ if (!command) {
 
 let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 if (!process.env.DATABASE_URL) {
-  embedded = await startEmbeddedPostgres();
+  embedded = await startEmbeddedPostgres().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
   process.env.DATABASE_URL = embedded.url;
   console.error(`Using the embedded PostgreSQL at ${new URL(embedded.url).host} (data in .data/postgres).`);
   if (deploy) {

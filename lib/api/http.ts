@@ -59,8 +59,8 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       return await handler(request, context);
     } catch (error) {
       const failure = error instanceof HttpError ? error : toHttpError(error);
-      const requestId = crypto.randomUUID();
-      if (failure.status >= 500) {
+      const requestId = failure.status >= 500 ? crypto.randomUUID() : undefined;
+      if (requestId) {
         const detail =
           error instanceof Error ? (error.stack ?? error.message)
           : error instanceof Event ? `${error.type} event: ${(error as ErrorEvent).message ?? ""}`
@@ -72,7 +72,7 @@ export function route<C>(handler: Handler<C>): Handler<C> {
           code: failure.code,
           message: failure.message,
           ...(failure instanceof HttpError && failure.details ? { issues: failure.details } : {}),
-          ...(failure.status >= 500 ? { requestId } : {}),
+          ...(requestId && { requestId }),
         },
       };
       const headers = failure.status === 503 ? { "retry-after": "1" } : undefined;
