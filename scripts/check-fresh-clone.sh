@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's first command, run the way a newcomer runs it: a fresh clone, no DATABASE_URL, nothing installed.
-# Passes when /api/health answers 200 from the embedded PostgreSQL.
+# Passes when /api/health and /api/edge/health answer 200 from the embedded PostgreSQL.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 dir=$(mktemp -d)
@@ -23,6 +23,8 @@ trap cleanup EXIT
 for _ in $(seq 1 180); do
   if body=$(curl -fsS "http://127.0.0.1:$port/api/health" 2>/dev/null); then
     echo "fresh clone: /api/health answered: $body"
+    edge=$(curl -fsS "http://127.0.0.1:$port/api/edge/health") || { echo "fresh clone: /api/edge/health failed" >&2; cat "$dir/log" >&2; exit 1; }
+    echo "fresh clone: /api/edge/health answered: $edge"
     exit 0
   fi
   kill -0 "$pid" 2>/dev/null || break
