@@ -1,5 +1,6 @@
 // Bad input and overload through real HTTP: every refusal is a 4xx that says why and changes nothing; under 50x
 // the pool's worth of concurrent requests, every answer is a success or a 503 to retry, and no success is lost.
+import { ESLint } from "eslint";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
@@ -153,5 +154,20 @@ describe("overload", () => {
     expect(created.filter((slug) => !stored.has(slug))).toEqual([]);
     expect(created.length).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(poolMax);
+  });
+});
+
+describe("raw SQL", () => {
+  it("built from strings fails lint; the tagged templates pass", async () => {
+    const lint = async (code: string) =>
+      (await new ESLint().lintText(code, { filePath: "lib/example.ts" }))[0]!.messages.map((m) => m.ruleId);
+    const prelude = 'import { prisma } from "@/lib/prisma";\nexport const run = (slug: string) =>';
+    expect(await lint(`${prelude} prisma.$queryRawUnsafe(\`select * from projects where slug = '\${slug}'\`);\n`)).toContain(
+      "no-restricted-properties",
+    );
+    expect(await lint(`${prelude} prisma.$executeRawUnsafe("delete from projects where slug = " + slug);\n`)).toContain(
+      "no-restricted-properties",
+    );
+    expect(await lint(`${prelude} prisma.$queryRaw\`select * from projects where slug = \${slug}\`;\n`)).toEqual([]);
   });
 });
