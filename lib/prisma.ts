@@ -4,7 +4,8 @@ import { PrismaClient } from "#db/client";
 
 function createDatabase() {
   const pools = [createAdapter(), ...createReplicaAdapters()];
-  const [primary, ...replicas] = pools.map(({ adapter }) => new PrismaClient({ adapter }));
+  // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
+  const [primary, ...replicas] = pools.map(({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal" }));
   // With replicas (DB_READ_REPLICA_URLS), reads outside a transaction go to one of them and everything else to
   // the primary. The extended client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const prisma = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;

@@ -1,0 +1,34 @@
+// Timing: a fixed number of operations spread over a number of concurrent workers, each operation timed alone.
+import { performance } from "node:perf_hooks";
+
+export type LoadResult = { latenciesUs: number[]; wallMs: number };
+
+export async function runLoad(concurrency: number, operations: number, op: (k: number) => Promise<unknown>): Promise<LoadResult> {
+  const latenciesUs = new Array<number>(operations);
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < operations; k = next++) {
+      const started = performance.now();
+      await op(k);
+      latenciesUs[k] = (performance.now() - started) * 1000;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, operations) }, worker));
+  return { latenciesUs, wallMs: performance.now() - started };
+}
+
+export function percentile(values: readonly number[], p: number) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * p;
+  const low = Math.floor(rank);
+  return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
+}
+
+export const median = (values: readonly number[]) => percentile(values, 0.5);
+
+/** Each round starts with a different stack, so a slow moment of the machine does not always land on the same one. */
+export const rotate = <T>(list: readonly T[], round: number) => list.map((_, i) => list[(i + round) % list.length]!);
+
+export const rssMiB = () => Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
