@@ -1,25 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, serverUrl } from "../support/db";
-import { databaseUrl, dropDatabase, type TestDatabase } from "../support/postgres";
-import { addMigration, expected, expectExit, expectNoShadowDatabases, project, query, tables, type Project } from "./support";
+import { describe, expect, it } from "vitest";
+import { serverUrl } from "../support/db";
+import { databaseUrl, dropDatabase } from "../support/postgres";
+import { addMigration, expected, expectExit, expectNoShadowDatabases, projectsForFile, query, tables } from "./support";
 
-const databases: TestDatabase[] = [];
-const projects: Project[] = [];
-
-async function setup(name: string, schema = "v1.prisma") {
-  const db = await createTestDatabase(`engine_${name}`, { migrated: false });
-  databases.push(db);
-  const p = project(db.url, schema);
-  projects.push(p);
-  return p;
-}
-
-afterAll(async () => {
-  for (const p of projects) p.remove();
-  await Promise.all(databases.map((db) => db.drop()));
-});
+const setup = projectsForFile();
 
 describe.concurrent("db push", () => {
   it("refuses data loss, accepts it when told, and resets when forced", async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, serverUrl } from "../support/db";
-import type { TestDatabase } from "../support/postgres";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serverUrl } from "../support/db";
 import {
   addMigration,
   expectExit,
@@ -9,33 +8,18 @@ import {
   expectNoShadowDatabases,
   expected,
   fixture,
-  project,
+  projectsForFile,
+  type Project,
   query,
   tables,
-  type Project,
 } from "./support";
 
-const databases: TestDatabase[] = [];
-const projects: Project[] = [];
-
-/** A fresh empty database and a project folder pointing at it, both cleaned up after the file. */
-async function setup(name: string, schema = "v1.prisma") {
-  const db = await createTestDatabase(`engine_${name}`, { migrated: false });
-  databases.push(db);
-  const p = project(db.url, schema);
-  projects.push(p);
-  return p;
-}
+const setup = projectsForFile();
 
 /** The script part of `migrate diff` output: the CLI adds its own blank line after it. */
 const printed = (stdout: string) => `${stdout.slice(stdout.indexOf("-- ")).trimEnd()}\n`;
 
 const init = async () => readFileSync(expected("init.sql"), "utf8");
-
-afterAll(async () => {
-  for (const p of projects) p.remove();
-  await Promise.all(databases.map((db) => db.drop()));
-});
 
 describe.concurrent("migrate dev", () => {
   it("creates the first migration, then a change, then nothing when nothing changed", async () => {

@@ -4,7 +4,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
+import { createTestDatabase } from "../support/db";
+import type { TestDatabase } from "../support/postgres";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const bridge = path.join(root, "prisma/engine/schema-engine");
@@ -136,4 +138,24 @@ export function expectMatchesFile(actual: string, name: string) {
 /** Fails with the CLI's output in the message, which says far more than "expected 1 to be 0". */
 export function expectExit(run: Run, code: number) {
   expect(run.code, run.output).toBe(code);
+}
+
+/**
+ * For one test file: `setup(name)` makes a fresh empty database and a project folder pointing at it; both are
+ * removed after the file.
+ */
+export function projectsForFile() {
+  const databases: TestDatabase[] = [];
+  const projects: Project[] = [];
+  afterAll(async () => {
+    for (const p of projects) p.remove();
+    await Promise.all(databases.map((db) => db.drop()));
+  });
+  return async function setup(name: string, schema = "v1.prisma") {
+    const db = await createTestDatabase(`engine_${name}`, { migrated: false });
+    databases.push(db);
+    const p = project(db.url, schema);
+    projects.push(p);
+    return p;
+  };
 }
