@@ -40,6 +40,7 @@ export const env = createEnv({
     DB_EDGE_PROXY_URL: z
       .url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL of a WebSocket proxy in front of PostgreSQL" })
       .optional(),
+    DB_PREPARED_STATEMENTS: z.stringbool({ error: "must be true or false" }).default(false),
     DB_SSL_MODE: z
       .enum(["disable", "require", "verify-full"], { error: "must be one of disable, require, verify-full" })
       .optional(),

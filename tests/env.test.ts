@@ -50,6 +50,8 @@ describe("lib/env.ts", () => {
     ["DB_APPLICATION_NAME", "x".repeat(64), "1 to 63 printable ASCII"],
     ["DB_APPLICATION_NAME", "caf\u00e9", "1 to 63 printable ASCII"],
     ["DB_SSL_MODE", "maybe", "disable, require, verify-full"],
+    ["DB_PREPARED_STATEMENTS", "sometimes", "true or false"],
+    ["DB_READ_REPLICA_URLS", `postgresql://r:${secret}@127.0.0.1/app,not-a-url`, "comma-separated list of postgresql:// URLs"],
   ])("refuses %s=%j with a line that names it and its accepted values", async (name, value, accepted) => {
     const error = await loadEnv({ [name]: value }).then(
       () => undefined,

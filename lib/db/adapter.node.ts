@@ -1,8 +1,13 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
+
+// A named statement is parsed and planned once per connection instead of on every query. A transaction pooler
+// before PgBouncer 1.21 cannot carry them, hence off by default.
+const statementNameGenerator = ({ sql }: { sql: string }) => `s${createHash("sha1").update(sql).digest("hex").slice(0, 24)}`;
 
 const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-full": { rejectUnauthorized: true } };
 
@@ -11,7 +16,7 @@ export function createAdapter(connectionString = env.DATABASE_URL) {
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
   return {
-    adapter: new PrismaPg(pool),
+    adapter: new PrismaPg(pool, env.DB_PREPARED_STATEMENTS ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),
     closePool: () => pool.end(),
   };
