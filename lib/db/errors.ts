@@ -53,6 +53,9 @@ function poolFailure(message: string): HttpFailure | undefined {
   if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) {
     return { status: 503, code: "pool_exhausted", message: "All database connections are busy. Try again shortly." };
   }
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated/.test(message)) return byKind.DatabaseNotReachable;
+  // The last one is a pooled connection the server closed while it was being handed out.
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable/.test(message)) {
+    return byKind.DatabaseNotReachable;
+  }
   return undefined;
 }
