@@ -2,7 +2,8 @@
 // `next start`, under the same autocannon load, interleaved round by round.
 import autocannon from "autocannon";
 import { median, rotate } from "./measure";
-import { startNextServer, treeRssMiB } from "./next-server";
+import { startNext } from "../scripts/next-start";
+import { treeRssMiB } from "./memory";
 
 export type RouteName = "pg route" | "node route" | "edge route";
 const PATHS: Record<RouteName, string> = {
@@ -24,7 +25,10 @@ export async function runRoutes(
   databaseUrl: string,
   options: { connections: number; seconds: number; rounds: number; log: (line: string) => void },
 ): Promise<RouteReport> {
-  const server = await startNextServer({ DATABASE_URL: databaseUrl, BENCH_ROUTES: "1" }, PATHS["node route"]);
+  const server = await startNext(
+    { DATABASE_URL: databaseUrl, BENCH_ROUTES: "1" },
+    { probePath: PATHS["node route"], ready: (res) => res.ok },
+  );
   try {
     const names = Object.keys(PATHS) as RouteName[];
     const load = (name: RouteName, duration: number) =>
@@ -51,7 +55,7 @@ export async function runRoutes(
       secondsPerRound: options.seconds,
       rounds: options.rounds,
       routes,
-      server: { startToFirstQueryMs: server.firstQueryMs, rssAfterWarmUpMiB, rssAfterRunMiB: treeRssMiB(server.pid) },
+      server: { startToFirstQueryMs: server.readyMs, rssAfterWarmUpMiB, rssAfterRunMiB: treeRssMiB(server.pid) },
     };
   } finally {
     await server.stop();

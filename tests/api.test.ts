@@ -2,7 +2,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "./support/next";
+import { startNext, type NextServer } from "../scripts/next-start";
 import type { TestDatabase } from "./support/postgres";
 
 let db: TestDatabase;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "./support/next";
+import { startNext, type NextServer } from "../scripts/next-start";
 import type { TestDatabase } from "./support/postgres";
 
 const applicationName = `edge-test-${process.pid}`;

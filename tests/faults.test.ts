@@ -7,7 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from "../scripts/embedded-postgres";
-import { startNext, type NextServer } from "./support/next";
+import { startNext, type NextServer } from "../scripts/next-start";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "faults-"));
 chmodSync(scratch, 0o755);

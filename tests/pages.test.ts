@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleTree } from "@/lib/assets/sample";
 import { runImport } from "./support/assets";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "./support/next";
+import { startNext, type NextServer } from "../scripts/next-start";
 import type { TestDatabase } from "./support/postgres";
 
 const CHROMIUM = "/usr/bin/chromium";

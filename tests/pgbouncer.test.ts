@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../scripts/embedded-postgres";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "./support/next";
+import { startNext, type NextServer } from "../scripts/next-start";
 import type { TestDatabase } from "./support/postgres";
 
 const binary = "/usr/sbin/pgbouncer";

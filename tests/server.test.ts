@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext } from "./support/next";
+import { startNext } from "../scripts/next-start";
 import type { TestDatabase } from "./support/postgres";
 
 let db: TestDatabase;
