@@ -53,14 +53,16 @@ const database = await createBenchDatabase(serverUrl);
 log(`Database ${database.name}, dropped at the end.`);
 const stacks: Stack[] = [];
 const queryOnlyStacks: Stack[] = [];
-const admin = new pg.Pool({ connectionString: database.url, max: 2 });
+// An idle connection the server closes must not end the run: the pool opens another for the next query.
+const pool = (config: pg.PoolConfig) => new pg.Pool(config).on("error", (error) => log(`bench: idle connection closed: ${error.message}`));
+const admin = pool({ connectionString: database.url, max: 2 });
 try {
   process.env.DATABASE_URL = database.url;
   const { env } = await import("@/lib/env");
   const { poolConfig } = await import("@/lib/db/pool-config");
   const lib = await import("@/lib/prisma");
-  stacks.push(pgStack(new pg.Pool(poolConfig)), prismaStack(lib.prisma, lib.disconnect), drizzleStack(new pg.Pool(poolConfig)));
-  queryOnlyStacks.push(preparedPrismaStack(new pg.Pool(poolConfig)));
+  stacks.push(pgStack(pool(poolConfig)), prismaStack(lib.prisma, lib.disconnect), drizzleStack(pool(poolConfig)));
+  queryOnlyStacks.push(preparedPrismaStack(pool(poolConfig)));
   const poolSize = env.DB_POOL_MAX;
   const [{ version }] = (await admin.query("select current_setting('server_version') as version")).rows;
   const loadBefore = os.loadavg()[0]!;
