@@ -2,11 +2,11 @@
 // (lib/db/pg-ws-bridge.ts) or a deployed WebSocket proxy. Nothing here may import node:*.
 import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
-import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
+import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
 
-export function createAdapter() {
+export function createAdapter({ url, pool }: DatabaseSettings) {
   // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
   neonConfig.wsProxy = () => {
     if (!env.DB_EDGE_PROXY_URL) {
@@ -20,7 +20,7 @@ export function createAdapter() {
   neonConfig.pipelineConnect = false;
   // Next.js gives every edge route a sandbox, and so a pool, of its own: these pools are kept small. The name
   // tells their sessions apart in pg_stat_activity.
-  const config = { ...poolConfig, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
+  const config = { ...pool, connectionString: url, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
   const adapter = new PrismaNeon(config, {
     onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
   });
@@ -34,4 +34,4 @@ export function createAdapter() {
 }
 
 // The bridge reaches one server only, the primary: edge routes read from it.
-export const createReplicaAdapters = (): ReturnType<typeof createAdapter>[] => [];
+export const reachesReplicas = false;

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
-import { env } from "@/lib/env";
+import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { redact } from "@/lib/redact";
 
 // A named statement is parsed and planned once per connection instead of on every query. A transaction pooler
@@ -11,18 +10,15 @@ const statementNameGenerator = ({ sql }: { sql: string }) => `s${createHash("sha
 
 const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-full": { rejectUnauthorized: true } };
 
-export function createAdapter(connectionString = env.DATABASE_URL) {
-  const pool = new pg.Pool({ ...poolConfig, connectionString, ...(env.DB_SSL_MODE && { ssl: ssl[env.DB_SSL_MODE] }) });
+export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMode }: DatabaseSettings) {
+  const pool = new pg.Pool({ ...poolConfig, connectionString: url, ...(sslMode && { ssl: ssl[sslMode] }) });
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
   return {
-    adapter: new PrismaPg(pool, env.DB_PREPARED_STATEMENTS ? { statementNameGenerator } : undefined),
+    adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),
     closePool: () => pool.end(),
   };
 }
 
-/** One pool per read replica, each sized like the primary's. */
-export const createReplicaAdapters = () =>
-  // `next build` imports this unvalidated (lib/env.ts), when the list is still a string or unset.
-  (Array.isArray(env.DB_READ_REPLICA_URLS) ? env.DB_READ_REPLICA_URLS : []).map((url) => createAdapter(url));
+export const reachesReplicas = true;
