@@ -1,7 +1,8 @@
 // Hand-written SVG charts of a run: no plotting library, readable in a browser or on GitHub.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { QUERY_LABELS, type QueryName } from "./query-suite";
+import { GROWTH_LABELS } from "./growth";
+import { QUERY_LABELS, SWEPT, type QueryName } from "./query-suite";
 import { QUERY_STACKS, ratio, STACKS, type BenchReport } from "./report";
 import type { StackName } from "./stacks";
 
@@ -96,7 +97,7 @@ function linePanel(x0: number, y0: number, w: number, h: number, title: string, 
 }
 
 function throughputChart(report: BenchReport) {
-  const queries: QueryName[] = ["pointRead", "nestedRead"];
+  const queries: QueryName[] = SWEPT;
   const body = [text(12, 22, "Throughput versus concurrency (higher is better)", `font-size="15" font-weight="600"`), legend(12, 44, QUERY_STACKS)];
   queries.forEach((query, i) => {
     const series = QUERY_STACKS.map((stack) => ({
@@ -129,13 +130,12 @@ function routeChart(report: BenchReport) {
 
 function growthChart(report: BenchReport) {
   const body = [text(12, 22, "Growing data: p50 latency at concurrency 1 (log scales)", `font-size="15" font-weight="600"`), legend(12, 44, STACKS)];
-  (["list", "nestedRead"] as const).forEach((query, i) => {
+  (["findProject", "findAnimationPage"] as const).forEach((query, i) => {
     const series: Series[] = STACKS.map((stack: StackName) => ({
       name: stack,
       points: report.growth.filter((g) => g.query === query && g.stack === stack).map((g) => [g.frames, g.p50Us] as [number, number]),
     }));
-    const title = query === "list" ? "list: filter + order + limit 20" : "nested read of one project (a tenth of all frames)";
-    body.push(...linePanel(90 + i * 420, 90, 310, 220, title, "frames in the database", "p50 latency", series, true));
+    body.push(...linePanel(90 + i * 420, 90, 310, 220, GROWTH_LABELS[query], "frames in the database", "p50 latency", series, true));
   });
   return svg(880, 370, body);
 }

@@ -14,24 +14,22 @@ export type ColdStart = {
   rssAfterRunMiB: number;
 };
 
-const child = (databaseUrl: string, args: string[]) =>
-  JSON.parse(
-    execFileSync("node_modules/.bin/tsx", ["bench/cold-start-child.ts", ...args], { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" }),
-  ) as Record<string, number>;
+const child = (args: string[]) =>
+  JSON.parse(execFileSync("node_modules/.bin/tsx", ["bench/cold-start-child.ts", ...args], { encoding: "utf8" })) as Record<string, number>;
 
 export function runColdStarts(
   databaseUrl: string,
   stacks: StackName[],
-  options: { repetitions: number; projectId: string; animationId: string; log: (line: string) => void },
+  options: { repetitions: number; projectId: string; log: (line: string) => void },
 ): ColdStart[] {
-  const ids = [options.projectId, options.animationId];
+  const ids = [databaseUrl, options.projectId];
   // The first start of each stack also fills tsx's transform cache; it is not counted.
-  for (const stack of stacks) child(databaseUrl, [stack, ...ids]);
+  for (const stack of stacks) child([stack, ...ids]);
   const samples = new Map(stacks.map((s) => [s, [] as Record<string, number>[]]));
-  for (let r = 0; r < options.repetitions; r++) for (const stack of stacks) samples.get(stack)!.push(child(databaseUrl, [stack, ...ids]));
+  for (let r = 0; r < options.repetitions; r++) for (const stack of stacks) samples.get(stack)!.push(child([stack, ...ids]));
   return stacks.map((stack) => {
     const runs = samples.get(stack)!;
-    const memory = child(databaseUrl, [stack, ...ids, "--memory"]);
+    const memory = child([stack, ...ids, "--memory"]);
     const of = (key: string) => Math.round(median(runs.map((run) => run[key]!)) * 10) / 10;
     const result: ColdStart = {
       stack,

@@ -1,51 +1,32 @@
 // The benchmark's own database on the chosen server: created and migrated for the run, seeded to a fixed shape from
 // a fixed seed, dropped at the end. The user's own data is never touched.
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
+import { createDatabase, databaseUrl, deployMigrations, type TestDatabase } from "../scripts/support/postgres-admin";
 import { seededRandom } from "./random";
 
 export type Shape = { projects: number; charactersPerProject: number; animationsPerCharacter: number; framesPerAnimation: number };
 
+/** An animation as the app addresses it on its pages. */
+export type AnimationAddress = { slug: string; character: string; name: string };
+
 /** What the queries pick their arguments from. */
 export type Fixture = {
   projectIds: string[];
-  animationIds: string[];
-  /** Animations of a project no read touches: the transaction appends frames to them. */
+  animations: AnimationAddress[];
+  /** Animations of a project no read touches: the frame appends go to them. */
   writeAnimationIds: string[];
   frames: number;
 };
 
-export type BenchDatabase = { name: string; url: string; drop: () => Promise<void> };
-
-export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `bench_${randomBytes(4).toString("hex")}`;
-  const url = withDatabase(serverUrl, name);
-  await admin(serverUrl, (client) => client.query(`create database "${name}"`));
-  const drop = () => admin(serverUrl, (client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {});
+export async function createBenchDatabase(serverUrl: string): Promise<TestDatabase> {
+  const database = await createDatabase(databaseUrl(serverUrl, "postgres"), "bench");
   try {
-    execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
+    deployMigrations(database.url);
   } catch (error) {
-    await drop();
-    throw new Error(`prisma migrate deploy failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
+    await database.drop();
+    throw error;
   }
-  return { name, url, drop };
-}
-
-export function withDatabase(url: string, database: string) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin<T>(url: string, run: (client: pg.Client) => Promise<T>) {
-  const client = new pg.Client({ connectionString: withDatabase(url, "postgres") });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
+  return database;
 }
 
 const WRITE_ANIMATIONS = 64;
@@ -58,18 +39,20 @@ export async function seed(pool: pg.Pool, shape: Shape, seedValue: number): Prom
   const characters: unknown[][] = [];
   const animations: unknown[][] = [];
   const frames: unknown[][] = [];
-  const fixture: Fixture = { projectIds: [], animationIds: [], writeAnimationIds: [], frames: 0 };
+  const fixture: Fixture = { projectIds: [], animations: [], writeAnimationIds: [], frames: 0 };
 
   const addProject = (slug: string, charactersPerProject: number, animationsPerCharacter: number, framesPerAnimation: number) => {
     const projectId = random.uuid();
     projects.push([projectId, slug, `Project ${slug}`, `Seeded project ${slug}`]);
     const animationIds: string[] = [];
+    const addresses: AnimationAddress[] = [];
     for (let c = 0; c < charactersPerProject; c++) {
       const characterId = random.uuid();
       characters.push([characterId, projectId, `character-${c}`]);
       for (let a = 0; a < animationsPerCharacter; a++) {
         const animationId = random.uuid();
         animationIds.push(animationId);
+        addresses.push({ slug, character: `character-${c}`, name: `animation-${a}` });
         animations.push([animationId, characterId, `animation-${a}`, 8 + random.int(17)]);
         for (let i = 0; i < framesPerAnimation; i++) {
           const size = 16 * (1 + random.int(4));
@@ -78,18 +61,18 @@ export async function seed(pool: pg.Pool, shape: Shape, seedValue: number): Prom
         }
       }
     }
-    return { projectId, animationIds };
+    return { projectId, animationIds, addresses };
   };
 
   for (let p = 0; p < shape.projects; p++) {
-    const { projectId, animationIds } = addProject(
+    const { projectId, addresses } = addProject(
       `p-${p}`,
       shape.charactersPerProject,
       shape.animationsPerCharacter,
       shape.framesPerAnimation,
     );
     fixture.projectIds.push(projectId);
-    fixture.animationIds.push(...animationIds);
+    fixture.animations.push(...addresses);
   }
   fixture.writeAnimationIds = addProject("writes", 1, WRITE_ANIMATIONS, 0).animationIds;
   fixture.frames = frames.length;

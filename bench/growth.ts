@@ -1,11 +1,17 @@
-// The data grows (1k, 10k, 100k frames over 10 projects): how list and nested reads scale with it.
+// The data grows (1k, 10k, 100k frames over 10 projects): how the reads whose answers depend on the number of
+// frames (a project's frame counts, an animation's frames) scale with it.
 import type pg from "pg";
 import { seed } from "./database";
 import { median, rotate, runLoad } from "./measure";
 import { pick } from "./random";
 import type { Stack, StackName } from "./stacks";
 
-export type GrowthMeasurement = { frames: number; framesPerNestedRead: number; query: "list" | "nestedRead"; stack: StackName; p50Us: number };
+export type GrowthQuery = "findProject" | "findAnimationPage";
+export const GROWTH_LABELS: Record<GrowthQuery, string> = {
+  findProject: "project by id (frame counts of a tenth of all frames)",
+  findAnimationPage: "animation page (a hundredth of all frames)",
+};
+export type GrowthMeasurement = { frames: number; framesPerProject: number; query: GrowthQuery; stack: StackName; p50Us: number };
 
 const PROJECTS = 10;
 const CHARACTERS = 2;
@@ -24,14 +30,19 @@ export async function runGrowth(
       { projects: PROJECTS, charactersPerProject: CHARACTERS, animationsPerCharacter: ANIMATIONS, framesPerAnimation },
       options.seed,
     );
-    const framesPerNestedRead = framesPerAnimation * CHARACTERS * ANIMATIONS;
+    const framesPerProject = framesPerAnimation * CHARACTERS * ANIMATIONS;
+    // About the same number of rows read per round whatever the size.
+    const operations = (rowsPerRead: number) => Math.max(5, Math.min(300, Math.round(100_000 / rowsPerRead)));
     const queries = [
-      { query: "list" as const, operations: 300, run: (s: Stack, k: number) => s.operations.list(pick(fixture.animationIds, k)) },
       {
-        query: "nestedRead" as const,
-        // About the same number of rows read per round whatever the size.
-        operations: Math.max(5, Math.min(200, Math.round(100_000 / framesPerNestedRead))),
-        run: (s: Stack, k: number) => s.operations.nestedRead(pick(fixture.projectIds, k)),
+        query: "findProject" as const,
+        operations: operations(framesPerProject),
+        run: (s: Stack, k: number) => s.operations.findProject(pick(fixture.projectIds, k)),
+      },
+      {
+        query: "findAnimationPage" as const,
+        operations: operations(framesPerAnimation),
+        run: (s: Stack, k: number) => s.operations.findAnimationPage(pick(fixture.animations, k)),
       },
     ];
     for (const { query, operations, run } of queries) {
@@ -43,7 +54,7 @@ export async function runGrowth(
       }
       const line = stacks.map((stack) => {
         const p50Us = median(samples.get(stack.name)!);
-        results.push({ frames: fixture.frames, framesPerNestedRead, query, stack: stack.name, p50Us });
+        results.push({ frames: fixture.frames, framesPerProject, query, stack: stack.name, p50Us });
         return `${stack.name} ${Math.round(p50Us)} us`;
       });
       options.log(`  ${fixture.frames} frames, ${query}: ${line.join(" | ")}`);

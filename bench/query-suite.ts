@@ -1,22 +1,28 @@
-// Query level: every operation through every stack at each concurrency, interleaved round by round.
+// Query level: every operation through every stack at each concurrency, interleaved round by round. Before any
+// timing, each stack's answer is checked against the app's own, so no stack is measured doing less.
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type pg from "pg";
+import type { ProjectInput } from "@/lib/api/schemas";
 import { insert, type Fixture } from "./database";
 import { median, percentile, rotate, runLoad } from "./measure";
 import { pick } from "./random";
-import type { NewProject, Operations, Stack, StackName } from "./stacks";
+import type { Operations, Stack, StackName } from "./stacks";
 
-export type QueryName = "pointRead" | "list" | "nestedRead" | "nestedCreate" | "update" | "delete" | "transaction";
+export type QueryName = keyof Operations;
 
 export const QUERY_LABELS: Record<QueryName, string> = {
-  pointRead: "point read by id",
-  list: "list: filter + order + limit 20",
-  nestedRead: "nested read (project tree + frames)",
-  nestedCreate: "nested create (1+2+4+16 rows)",
-  update: "update by id",
-  delete: "delete by id",
-  transaction: "3-statement transaction",
+  findProject: "project by id (tree + frame counts)",
+  listProjects: "list: 20 projects + character counts",
+  findAnimationPage: "animation page (all its frames)",
+  createProject: "nested create (1+2+4+16 rows)",
+  updateProject: "update by id",
+  deleteProject: "delete by id",
+  appendFrame: "frame append (3-statement transaction)",
 };
+
+/** The queries whose throughput is also measured across a sweep of concurrencies. */
+export const SWEPT: QueryName[] = ["findProject", "findAnimationPage"];
 
 type Context = { admin: pg.Pool; fixture: Fixture };
 
@@ -24,13 +30,15 @@ type Query = {
   name: QueryName;
   /** Operations per round at concurrency 1, before scaling. */
   operations: number;
+  /** What must agree between stacks: every value, or (where ids and counters differ by design) the shape. */
+  agree: "values" | "shape";
   prepare?: (context: Context, count: number) => Promise<unknown[]>;
   run: (operations: Operations, k: number, prepared: unknown[], fixture: Fixture) => Promise<unknown>;
   cleanup?: (context: Context) => Promise<unknown>;
 };
 
 let created = 0;
-const newProject = (): NewProject => {
+const newProject = (): ProjectInput => {
   const slug = `new-${created++}`;
   return {
     slug,
@@ -48,19 +56,21 @@ const newProject = (): NewProject => {
 };
 
 export const QUERIES: Query[] = [
-  { name: "pointRead", operations: 400, run: (o, k, _, f) => o.pointRead(pick(f.projectIds, k)) },
-  { name: "list", operations: 400, run: (o, k, _, f) => o.list(pick(f.animationIds, k)) },
-  { name: "nestedRead", operations: 100, run: (o, k, _, f) => o.nestedRead(pick(f.projectIds, k)) },
+  { name: "findProject", operations: 400, agree: "values", run: (o, k, _, f) => o.findProject(pick(f.projectIds, k)) },
+  { name: "listProjects", operations: 400, agree: "values", run: (o, k, _, f) => o.listProjects({ limit: 20, cursor: pick(f.projectIds, k) }) },
+  { name: "findAnimationPage", operations: 200, agree: "values", run: (o, k, _, f) => o.findAnimationPage(pick(f.animations, k)) },
   {
-    name: "nestedCreate",
+    name: "createProject",
     operations: 60,
-    run: (o) => o.nestedCreate(newProject()),
+    agree: "shape",
+    run: (o) => o.createProject(newProject()),
     cleanup: ({ admin }) => admin.query("delete from projects where slug like 'new-%'"),
   },
-  { name: "update", operations: 300, run: (o, k, _, f) => o.update(pick(f.projectIds, k), `updated ${k}`) },
+  { name: "updateProject", operations: 300, agree: "values", run: (o, k, _, f) => o.updateProject(pick(f.projectIds, k), { description: `updated ${k}` }) },
   {
-    name: "delete",
+    name: "deleteProject",
     operations: 300,
+    agree: "values",
     // Childless projects made for the round, outside the timing; the seeded data keeps its size.
     prepare: async ({ admin }, count) => {
       const rows = Array.from({ length: count }, () => {
@@ -70,15 +80,42 @@ export const QUERIES: Query[] = [
       await insert(admin, "projects", ["id", "slug", "name", "description"], ["uuid", "text", "text", "text"], rows);
       return rows.map(([id]) => id);
     },
-    run: (o, k, ids) => o.remove(ids[k] as string),
+    run: (o, k, ids) => o.deleteProject(ids[k] as string),
   },
   {
-    name: "transaction",
+    name: "appendFrame",
     operations: 150,
-    run: (o, k, _, f) => o.transaction(f.writeAnimationIds[k % f.writeAnimationIds.length]!, { image: `/bench/${k}.png`, width: 32, height: 32 }),
+    agree: "shape",
+    run: (o, k, _, f) => o.appendFrame(f.writeAnimationIds[k % f.writeAnimationIds.length]!, { image: `/bench/${k}.png`, width: 32, height: 32 }),
     cleanup: ({ admin, fixture }) => admin.query("delete from frames where animation_id = any($1::uuid[])", [fixture.writeAnimationIds]),
   },
 ];
+
+// Timestamps compare by presence (drivers disagree on Date versus ISO string inside JSON); with "shape", every
+// leaf compares by type.
+function canonical(value: unknown, agree: Query["agree"], key = ""): unknown {
+  if (key.endsWith("At") && value != null) return "<timestamp>";
+  if (Array.isArray(value)) return value.map((item) => canonical(item, agree));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, agree, k)]));
+  return agree === "shape" && value != null ? typeof value : value;
+}
+
+/** Runs the query once on each stack and throws unless every answer agrees with the app's own. */
+async function checkAnswers(query: Query, stacks: Stack[], context: Context) {
+  const answers: unknown[] = [];
+  for (const stack of stacks) {
+    const prepared = (await query.prepare?.(context, 1)) ?? [];
+    answers.push(canonical(await query.run(stack.operations, 0, prepared, context.fixture), query.agree));
+    await query.cleanup?.(context);
+  }
+  const app = Math.max(0, stacks.findIndex((s) => s.name === "prisma"));
+  stacks.forEach((stack, i) => {
+    if (!isDeepStrictEqual(answers[i], answers[app])) {
+      const [got, expected] = [answers[i], answers[app]].map((a) => JSON.stringify(a));
+      throw new Error(`${query.name}: ${stack.name} answers differently from ${stacks[app]!.name}:\n${got}\n${expected}`);
+    }
+  });
+}
 
 export type Measurement = {
   query: QueryName;
@@ -97,6 +134,7 @@ export type SuiteOptions = { rounds: number; scale: number; concurrencies: (quer
 export async function runQuerySuite(stacks: Stack[], context: Context, options: SuiteOptions): Promise<Measurement[]> {
   const results: Measurement[] = [];
   for (const query of QUERIES) {
+    await checkAnswers(query, stacks, context);
     for (const concurrency of options.concurrencies(query.name)) {
       // More operations when more run at once, so a round lasts long enough to measure throughput.
       const count = Math.max(10, Math.round(query.operations * options.scale * Math.sqrt(concurrency)));

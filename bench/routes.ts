@@ -1,16 +1,31 @@
-// Route level: the same list request against the Node.js route, the edge route and the raw-pg route of one
-// `next start`, under the same autocannon load, interleaved round by round.
+// Route level: the same list request against the Node.js and edge routes of one `next start` and against the raw-pg
+// floor (bench/pg-server.ts, its own process), under the same autocannon load, interleaved round by round.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import autocannon from "autocannon";
 import { median, rotate } from "./measure";
-import { startNext } from "../scripts/support/next-start";
 import { treeRssMiB } from "./memory";
+import { startNext } from "../scripts/support/next-start";
 
 export type RouteName = "pg route" | "node route" | "edge route";
 const PATHS: Record<RouteName, string> = {
-  "pg route": "/api/bench/projects?limit=20",
+  "pg route": "/api/projects?limit=20",
   "node route": "/api/projects?limit=20",
   "edge route": "/api/edge/projects?limit=20",
 };
+
+async function startPgServer(databaseUrl: string) {
+  const child = spawn("node_modules/.bin/tsx", ["bench/pg-server.ts", databaseUrl], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await Promise.race([once(child.stdout, "data"), once(child, "exit")])) as [Buffer | number | null];
+  if (!Buffer.isBuffer(line)) throw new Error(`bench/pg-server.ts exited with ${line}`);
+  return {
+    url: line.toString().trim(),
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
+}
 
 export type RouteMeasurement = { route: RouteName; path: string; requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
 export type RouteReport = {
@@ -25,14 +40,16 @@ export async function runRoutes(
   databaseUrl: string,
   options: { connections: number; seconds: number; rounds: number; log: (line: string) => void },
 ): Promise<RouteReport> {
-  const server = await startNext(
-    { DATABASE_URL: databaseUrl, BENCH_ROUTES: "1" },
-    { probePath: PATHS["node route"], ready: (res) => res.ok },
-  );
+  const server = await startNext({ DATABASE_URL: databaseUrl }, { probePath: PATHS["node route"], ready: (res) => res.ok });
+  const floor = await startPgServer(databaseUrl).catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
   try {
     const names = Object.keys(PATHS) as RouteName[];
+    const base = (name: RouteName) => (name === "pg route" ? floor.url : server.url);
     const load = (name: RouteName, duration: number) =>
-      autocannon({ url: `${server.url}${PATHS[name]}`, connections: options.connections, duration });
+      autocannon({ url: `${base(name)}${PATHS[name]}`, connections: options.connections, duration });
     for (const name of names) await load(name, Math.max(1, options.seconds / 2));
     const rssAfterWarmUpMiB = treeRssMiB(server.pid);
     const samples = new Map(names.map((n) => [n, [] as autocannon.Result[]]));
@@ -58,6 +75,6 @@ export async function runRoutes(
       server: { startToFirstQueryMs: server.readyMs, rssAfterWarmUpMiB, rssAfterRunMiB: treeRssMiB(server.pid) },
     };
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), floor.stop()]);
   }
 }

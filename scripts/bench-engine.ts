@@ -6,8 +6,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { startEmbeddedPostgres } from "./support/embedded-postgres";
+import { databaseUrl, dropDatabase, withAdmin } from "./support/postgres-admin";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bridge = path.join(root, "prisma/engine/schema-engine");
@@ -16,22 +16,6 @@ const RUNS = 5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
-
-function withDatabase(url: string, database: string) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin(serverUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function timeVersion() {
   const start = performance.now();
@@ -82,7 +66,7 @@ function timeDeploy(cwd: string, url: string) {
 }
 
 const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ database: "postgres" });
-const serverUrl = embedded?.url ?? withDatabase(process.env.DATABASE_URL!, "postgres");
+const serverUrl = embedded?.url ?? databaseUrl(process.env.DATABASE_URL!, "postgres");
 const project = migrationsProject();
 try {
   const version = Array.from({ length: RUNS }, timeVersion);
@@ -91,11 +75,11 @@ try {
   const deploy: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const database = `bench_engine_${randomBytes(4).toString("hex")}`;
-    await admin(serverUrl, `create database ${database}`);
+    await withAdmin(serverUrl, (admin) => admin.query(`create database ${database}`));
     try {
-      deploy.push(timeDeploy(project.cwd, withDatabase(serverUrl, database)));
+      deploy.push(timeDeploy(project.cwd, databaseUrl(serverUrl, database)));
     } finally {
-      await admin(serverUrl, `drop database if exists ${database} with (force)`);
+      await dropDatabase(serverUrl, database);
     }
   }
   console.log(`schema-engine bridge, medians of ${RUNS} runs`);

@@ -1,7 +1,7 @@
 // `bun run bench` at its smoke size through the real command, so the benchmark cannot rot: it must finish and
 // leave its table, results.json and charts. Timings are not checked; the smoke's sizes are too small to mean much.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -13,7 +13,7 @@ import { startNext } from "../scripts/support/next-start";
 const out = mkdtempSync(path.join(tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const QUERIES = ["pointRead", "list", "nestedRead", "nestedCreate", "update", "delete", "transaction"];
+const QUERIES = ["findProject", "listProjects", "findAnimationPage", "createProject", "updateProject", "deleteProject", "appendFrame"];
 
 describe("bun run bench --smoke", () => {
   it("prints the table, writes results.json and the charts, and drops its database", { timeout: 180_000 }, async () => {
@@ -23,7 +23,7 @@ describe("bun run bench --smoke", () => {
       maxBuffer: 16 * 1024 * 1024,
     });
     for (const heading of ["Query level", "Route level", "Cold start", "Growing data", "Targets"]) expect(stdout).toContain(heading);
-    expect(stdout).toMatch(/\| point read by id \| 1 \|/);
+    expect(stdout).toMatch(/\| project by id \(tree \+ frame counts\) \| 1 \|/);
 
     const report = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
     expect(report.smoke).toBe(true);
@@ -52,10 +52,11 @@ describe("bun run bench --smoke", () => {
   });
 });
 
-describe("the raw-pg bench route", () => {
-  it("answers 404 unless the server runs with BENCH_ROUTES=1", async () => {
+describe("the raw-pg floor of the route level", () => {
+  it("is not in the production build", async () => {
+    expect(existsSync(".next/server/app/api/bench")).toBe(false);
     const db = await createTestDatabase("bench_route");
-    const next = await startNext({ DATABASE_URL: db.url, BENCH_ROUTES: undefined });
+    const next = await startNext({ DATABASE_URL: db.url });
     try {
       const response = await fetch(`${next.url}/api/bench/projects?limit=1`);
       expect(response.status).toBe(404);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
@@ -24,11 +25,21 @@ export async function dropDatabase(serverUrl: string, database: string) {
 
 export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
 
-/** A new database named `test_<prefix>_<random>`, empty or cloned from `template`. */
+/** A new database named `<prefix>_<random>`, empty or cloned from `template`. */
 export async function createDatabase(serverUrl: string, prefix: string, template?: string): Promise<TestDatabase> {
-  const name = `test_${prefix.replace(/\W/g, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
+  const name = `${prefix.replace(/\W/g, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
   await withAdmin(serverUrl, (admin) =>
     admin.query(`create database "${name}"${template ? ` template "${template}"` : ""}`),
   );
   return { name, url: databaseUrl(serverUrl, name), drop: () => dropDatabase(serverUrl, name) };
+}
+
+/** `prisma migrate deploy` on the database at `url`; its output becomes the error when it fails. */
+export function deployMigrations(url: string) {
+  try {
+    execFileSync("node_modules/.bin/prisma", ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8", stdio: "pipe" });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`prisma migrate deploy failed:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
 }
