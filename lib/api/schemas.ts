@@ -1,5 +1,6 @@
 // Request schemas: strict, so an unknown key is an error rather than silently dropped.
 import { z } from "zod";
+import { MAX_FRAME_INDEX, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SLUG, SLUG_RULE } from "@/lib/projects/rules";
 
 export const uuid = z.uuid("must be a UUID");
 
@@ -10,15 +11,11 @@ const text = (max: number) =>
     .string()
     .max(max)
     .refine((value) => !unstorable.test(value), "must be valid Unicode text without NUL characters");
-const name = text(200).pipe(z.string().trim().min(1));
-const slug = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single dashes");
+const name = text(MAX_NAME_LENGTH).pipe(z.string().trim().min(1));
+const slug = z.string().min(1).max(MAX_SLUG_LENGTH).regex(SLUG, `must be ${SLUG_RULE}`);
 
 export const frameInput = z.strictObject({
-  index: z.int().min(0).max(100_000),
+  index: z.int().min(0).max(MAX_FRAME_INDEX),
   image: text(2048).pipe(z.string().trim().min(1)),
   width: z.int().min(1).max(16_384),
   height: z.int().min(1).max(16_384),

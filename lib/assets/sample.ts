@@ -2,14 +2,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { encodePng } from "@/lib/assets/png";
+import { SAMPLE_FRAME_SIZE } from "@/lib/projects/rules";
 
 /** project -> character -> animation -> number of frames. */
 export type SampleTree = Record<string, Record<string, Record<string, number>>>;
 
-// The same names and frame counts as prisma/seed.ts, so seeded frames find their images too.
+// prisma/seed.ts writes this tree's frames to the database, so seeded frames find their images.
 export const sampleTree: SampleTree = { demo: { hero: { idle: 4, run: 6 }, slime: { bounce: 3 } } };
 
-const SIZE = 32;
+const SIZE = SAMPLE_FRAME_SIZE;
 
 /** Frame `index` of `count`: a square crossing the tile and a bar filling up, on a colour of the animation's own. */
 export function sampleFrame(animation: string, index: number, count: number): Buffer {

@@ -1,0 +1,17 @@
+// The rules a project's data obeys, whichever way it arrives: the API (lib/api/schemas.ts), the asset import
+// (lib/assets/layout.ts), the seed. The lengths are also prisma/schema.prisma's column sizes; a unit test checks
+// that the schema agrees.
+
+/** A project's slug: its folder name in an asset tree and its address in the app. */
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_RULE = "lowercase letters, digits and single dashes";
+export const MAX_SLUG_LENGTH = 100;
+
+/** Project, character and animation names. */
+export const MAX_NAME_LENGTH = 200;
+
+/** Frames are numbered from 0 to this, both included. */
+export const MAX_FRAME_INDEX = 100_000;
+
+/** Width and height of the sample sprites (lib/assets/sample.ts) and of the frames the seed writes for them. */
+export const SAMPLE_FRAME_SIZE = 32;
