@@ -1,13 +1,36 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// Three projects: `unit` needs nothing (the inner loop, seconds); `engine` and `app` share one PostgreSQL for the
+// run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
+const database = "tests/support/global-setup.ts";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["tests/**/*.test.ts"],
-    globalSetup: ["tests/support/global-setup.ts"],
     // Tests drive real servers and CLIs; a few seconds per step is normal.
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "engine",
+          include: ["packages/prisma-wasm-engine/**/*.test.ts", "tests/engine/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "**/node_modules/**"],
+          globalSetup: [database],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "app",
+          include: ["tests/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "tests/unit/**", "tests/engine/**"],
+          globalSetup: [database, "tests/support/next-build.ts"],
+        },
+      },
+    ],
   },
 });

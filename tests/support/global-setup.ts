@@ -1,13 +1,12 @@
 // One PostgreSQL server for the whole run: the user's (DATABASE_URL) or an embedded one. Every test file makes its
 // own database on it, cloned from a template that holds the project's migrations.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../scripts/support/embedded-postgres";
-import { databaseUrl, dropDatabase, withAdmin } from "../../scripts/support/postgres-admin";
+import { databaseUrl, deployMigrations, dropDatabase, withAdmin } from "../../scripts/support/postgres-admin";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,7 +15,23 @@ declare module "vitest" {
   }
 }
 
+type Server = { serverUrl: string; templateDatabase: string; users: number; stop: () => Promise<void> };
+// The engine and app projects each run this; the second finds the first's server on globalThis and shares it.
+const shared = globalThis as unknown as { testPostgres?: Promise<Server> };
+
 export default async function setup(project: TestProject) {
+  const server = await (shared.testPostgres ??= start());
+  server.users++;
+  project.provide("serverUrl", server.serverUrl);
+  project.provide("templateDatabase", server.templateDatabase);
+  return async () => {
+    if (--server.users > 0) return;
+    delete shared.testPostgres;
+    await server.stop();
+  };
+}
+
+async function start(): Promise<Server> {
   let embedded: RunningPostgres | undefined;
   // A server of the run's own when none is given: a fresh cluster costs about a second, and no run can stop one
   // that another run is using.
@@ -29,30 +44,21 @@ export default async function setup(project: TestProject) {
   const templateDatabase = `test_template_${randomBytes(4).toString("hex")}`;
   try {
     await withAdmin(serverUrl, (admin) => admin.query(`create database ${templateDatabase}`));
-    run("prisma", ["migrate", "deploy"], { DATABASE_URL: databaseUrl(serverUrl, templateDatabase) });
-    // The HTTP tests run `next start`, so they need the production build of the current source.
-    if (process.env.SKIP_NEXT_BUILD !== "1") run("next", ["build"], { NEXT_TELEMETRY_DISABLED: "1" });
+    deployMigrations(databaseUrl(serverUrl, templateDatabase));
   } catch (error) {
     await dropDatabase(serverUrl, templateDatabase);
     await embedded?.stop();
     throw error;
   }
 
-  project.provide("serverUrl", serverUrl);
-  project.provide("templateDatabase", templateDatabase);
-
-  return async () => {
-    await dropDatabase(serverUrl, templateDatabase);
-    await embedded?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+  return {
+    serverUrl,
+    templateDatabase,
+    users: 0,
+    stop: async () => {
+      await dropDatabase(serverUrl, templateDatabase);
+      await embedded?.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
   };
-}
-
-function run(command: string, args: string[], env: Record<string, string>) {
-  try {
-    execFileSync(`node_modules/.bin/${command}`, args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
 }
