@@ -9,8 +9,9 @@ port=${PORT:-3917}
 git clone --quiet "$repo" "$dir/app"
 cd "$dir/app"
 
-# The command exactly as the README gives it.
-env -u DATABASE_URL PORT="$port" setsid bash -c 'npx -y bun@1.4.5 install && npx bun run dev' >"$dir/log" 2>&1 &
+# The command as the README gives it, with the bun version package.json's packageManager pins.
+bun_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+env -u DATABASE_URL PORT="$port" setsid bash -c "npx -y bun@${bun_version} install && npx bun run dev" >"$dir/log" 2>&1 &
 pid=$!
 cleanup() {
   kill -INT -- "-$pid" 2>/dev/null || true
