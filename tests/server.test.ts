@@ -1,18 +1,11 @@
 // Start-up and shutdown of `next start`: a bad env stops it with one line; SIGTERM drains the pool.
 import { spawnSync } from "node:child_process";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestDatabase } from "./support/db";
+import { expect, it } from "vitest";
+import { databaseForThisFile } from "./support/db";
 import { startNext } from "../scripts/support/next-start";
-import type { TestDatabase } from "../scripts/support/postgres-admin";
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase("server");
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const db = databaseForThisFile("server");
 
 it("refuses to start on a bad env value, with one line that names it and no password", () => {
   const secret = "sw0rdfish-not-for-logs";

@@ -1,19 +1,11 @@
 // `bun run db:seed` and `bun run db:studio` as a user runs them, against this file's own database.
 import { spawn, spawnSync } from "node:child_process";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { freePort } from "../scripts/support/free-port";
-import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "../scripts/support/postgres-admin";
+import { databaseForThisFile } from "./support/db";
 
 const bun = "node_modules/.bin/bun";
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase("studio");
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const db = databaseForThisFile("studio");
 
 it("seeds idempotently", () => {
   const run = () => spawnSync(bun, ["run", "db:seed"], { env: { ...process.env, DATABASE_URL: db.url }, encoding: "utf8" });
