@@ -11,7 +11,8 @@ const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 /** "median (min–max)" of a figure over the runs. */
 function spread(values: number[], format: (value: number) => string) {
   const s = sorted(values);
-  return `${format(s[Math.floor(s.length / 2)]!)} (${format(s[0]!)}–${format(s.at(-1)!)})`;
+  const middle = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return `${format(middle)} (${format(s[0]!)}–${format(s.at(-1)!)})`;
 }
 const x = (value: number) => `${value.toFixed(2)}x`;
 const us = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} ms` : `${Math.round(value)} µs`);
