@@ -21,6 +21,7 @@ beforeAll(async () => {
   server = await startNext({ DATABASE_URL: db.url, DB_POOL_MAX: String(poolMax), DB_APPLICATION_NAME: applicationName });
   const res = await fetch(`${server.url}/api/projects`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ slug: "existing", name: "Existing", characters: [{ name: "dup" }] }),
   });
   existingId = (await res.json()).id;
@@ -136,6 +137,7 @@ describe("overload", () => {
         const write = i % 2 === 0;
         const res = await fetch(`${server.url}/api/projects${write ? "" : "?limit=10"}`, {
           method: write ? "POST" : "GET",
+          headers: write ? { "content-type": "application/json" } : undefined,
           body: write ? JSON.stringify({ slug: `load-${i}`, name: `Load ${i}` }) : undefined,
         });
         await res.arrayBuffer();
