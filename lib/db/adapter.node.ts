@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { recordAcquireState } from "@/lib/db/acquire-state";
 import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
@@ -15,6 +16,7 @@ export function createAdapter(connectionString = env.DATABASE_URL) {
   const pool = new pg.Pool({ ...poolConfig, connectionString, ...(env.DB_SSL_MODE && { ssl: ssl[env.DB_SSL_MODE] }) });
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
+  recordAcquireState(pool, poolConfig.max);
   return {
     adapter: new PrismaPg(pool, env.DB_PREPARED_STATEMENTS ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),
