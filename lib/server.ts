@@ -35,10 +35,10 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   if (env.DB_EDGE_PROXY_URL) return undefined;
   const cache = globalThis as unknown as { pgWsBridge?: Promise<PgWsBridge> };
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
-  const database = new URL(env.DATABASE_URL);
+  const { databaseTarget } = await import("@/lib/db/connection-settings");
   try {
     const bridge = await (cache.pgWsBridge ??= startPgWsBridge({
-      target: { host: database.hostname, port: Number(database.port || 5432) },
+      target: databaseTarget(env.DATABASE_URL),
       // A backstop well below PostgreSQL's default max_connections; the edge pools stay far under it.
       maxConnections: 50,
       // Longer than any statement may run, or a long query would look idle.

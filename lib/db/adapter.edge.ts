@@ -21,7 +21,12 @@ export function createAdapter() {
   neonConfig.pipelineConnect = false;
   // Next.js gives every edge route a sandbox, and so a pool, of its own: these pools are kept small. The name
   // tells their sessions apart in pg_stat_activity.
-  const config = { ...poolConfig, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
+  const config = {
+    ...poolConfig,
+    connectionString: poolConfig.connectionString && withHost(poolConfig.connectionString),
+    max: env.DB_EDGE_POOL_MAX,
+    application_name: `${env.DB_APPLICATION_NAME}/edge`,
+  };
   const adapter = new PrismaNeonRecordingAcquires(config, {
     onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
   });
@@ -33,6 +38,10 @@ export function createAdapter() {
     closePool: async () => {},
   };
 }
+
+// The driver parses the URL with new URL(), which refuses the empty host of a Unix-socket URL
+// (`postgresql://user@/db?host=/run/postgresql`). The host it is given goes nowhere: the bridge picks the server.
+const withHost = (url: string) => (URL.canParse(url) ? url : url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)\//i, "$1localhost/"));
 
 /** PrismaNeon makes its pool when Prisma connects; the pool is tagged then, as lib/db/adapter.node.ts does. */
 class PrismaNeonRecordingAcquires extends PrismaNeon {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { recordAcquireState } from "@/lib/db/acquire-state";
+import { connectionSettings } from "@/lib/db/connection-settings";
 import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
@@ -10,10 +11,8 @@ import { redact } from "@/lib/redact";
 // before PgBouncer 1.21 cannot carry them, hence off by default.
 const statementNameGenerator = ({ sql }: { sql: string }) => `s${createHash("sha1").update(sql).digest("hex").slice(0, 24)}`;
 
-const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-full": { rejectUnauthorized: true } };
-
 export function createAdapter(connectionString = env.DATABASE_URL) {
-  const pool = new pg.Pool({ ...poolConfig, connectionString, ...(env.DB_SSL_MODE && { ssl: ssl[env.DB_SSL_MODE] }) });
+  const pool = new pg.Pool(connectionSettings(connectionString, poolConfig, env.DB_SSL_MODE));
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
   recordAcquireState(pool, poolConfig.max);
