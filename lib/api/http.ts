@@ -62,11 +62,7 @@ export function route<C>(handler: Handler<C>): Handler<C> {
           ...(requestId && { requestId }),
         },
       };
-      const headers: Record<string, string> | undefined =
-        failure.status === 503 ? { "retry-after": "1" }
-        // The rest of an oversized body is not read: closing the connection stops the client sending it.
-        : failure.status === 413 ? { connection: "close" }
-        : undefined;
+      const headers = failure.status === 503 ? { "retry-after": "1" } : undefined;
       return json(body, { status: failure.status, headers });
     }
   };
