@@ -2,6 +2,12 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  experimental: {
+    // Next.js buffers a copy of the body of a request to an edge route (or through proxy.ts), by default up to
+    // 10 MB each, and silently cuts it there, dropping the chunk that crosses. Twice the 1 MiB body limit
+    // (lib/http/body.ts) keeps a body over the limit visibly over it, so the route still answers 413.
+    proxyClientMaxBodySize: 2 * 1024 * 1024,
+  },
 };
 
 export default nextConfig;

@@ -7,6 +7,8 @@ const wholeNumber = (fallback: number, min: number, max: number, unit = "") => {
   return z.coerce.number({ error: accepted }).int({ error: accepted }).min(min, accepted).max(max, accepted).default(fallback);
 };
 
+const acquireTimeout = "must be 0 (no limit) or a whole number from 100 to 600000 ms";
+
 export class EnvError extends Error {
   override name = "EnvError";
   constructor(problems: string) {
@@ -16,10 +18,10 @@ export class EnvError extends Error {
 
 export const env = createEnv({
   server: {
-    DATABASE_URL: z.url({
-      protocol: /^postgres(ql)?$/,
-      error: "must be a postgresql://user:password@host:port/database URL",
-    }),
+    // Not z.url(): `postgresql://user@/db?host=/run/postgresql` (a Unix socket, as libpq writes it) has no host.
+    DATABASE_URL: z
+      .string()
+      .refine(isPostgresUrl, "must be a postgresql://user:password@host:port/database URL"),
     DB_READ_REPLICA_URLS: z
       .string()
       .transform((list) => list.split(",").map((url) => url.trim()).filter(Boolean))
@@ -27,12 +29,18 @@ export const env = createEnv({
       .default([]),
     DB_POOL_MAX: wholeNumber(10, 1, 1000, " connections"),
     DB_EDGE_POOL_MAX: wholeNumber(2, 1, 100, " connections per edge route"),
-    DB_POOL_ACQUIRE_TIMEOUT_MS: wholeNumber(5_000, 100, 600_000, " ms"),
+    // 0 is node-postgres's own "wait as long as it takes"; between 0 and 100 ms every busy moment would be a 503.
+    DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce
+      .number({ error: acquireTimeout })
+      .int({ error: acquireTimeout })
+      .refine((ms) => ms === 0 || (ms >= 100 && ms <= 600_000), acquireTimeout)
+      .default(5_000),
     DB_POOL_IDLE_TIMEOUT_MS: wholeNumber(10_000, 0, 3_600_000, " ms (0 keeps idle connections open)"),
     DB_POOL_MAX_LIFETIME_S: wholeNumber(0, 0, 86_400, " s (0 means no limit)"),
     DB_POOL_MAX_USES: wholeNumber(0, 0, 10_000_000, " (0 means no limit)"),
     DB_STATEMENT_TIMEOUT_MS: wholeNumber(15_000, 0, 3_600_000, " ms (0 means no limit)"),
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(30_000, 0, 3_600_000, " ms (0 means no limit)"),
+    DB_SHUTDOWN_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000, " ms"),
     DB_APPLICATION_NAME: z
       .string()
       .regex(/^[\x20-\x7e]{1,63}$/, "must be 1 to 63 printable ASCII characters")
@@ -53,6 +61,11 @@ export const env = createEnv({
     throw new EnvError(issues.map(describe).join("; "));
   },
 });
+
+function isPostgresUrl(value: string): boolean {
+  if (!/^postgres(ql)?:\/\//i.test(value)) return false;
+  return URL.canParse(value) || URL.canParse(value.replace("@/", "@localhost/"));
+}
 
 // `DB_POOL_MAX is "abc": must be ...`. A URL's value is never shown: it holds the password.
 function describe(issue: { path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string }) {

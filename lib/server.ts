@@ -1,5 +1,7 @@
 // Start-up and shutdown of a long-running Node.js server process.
 import type { PgWsBridge } from "@/lib/db/pg-ws-bridge";
+import { redact } from "@/lib/redact";
+import type { DrainStep } from "@/lib/shutdown";
 
 export async function startServer() {
   try {
@@ -11,17 +13,35 @@ export async function startServer() {
     process.exit(1);
   }
   const bridge = await startEdgeBridge();
-  const { disconnect } = await import("@/lib/prisma");
+  const { disconnect, poolStats } = await import("@/lib/prisma");
+  const { env } = await import("@/lib/env");
+  const { drain, exitCode } = await import("@/lib/shutdown");
+  const steps: DrainStep[] = [
+    {
+      name: "the database pool",
+      close: disconnect,
+      describeOpen: () => {
+        const stats = poolStats();
+        return stats ? `${stats.total - stats.idle} of ${stats.total} connections still in use` : undefined;
+      },
+    },
+    ...(bridge ? [{ name: "the edge bridge", close: bridge.close, describeOpen: () => `${bridge.stats().open} sessions open` }] : []),
+  ];
   // On SIGTERM/SIGINT Next.js stops accepting connections, waits for the requests in flight, then calls
-  // process.exit. That is the moment the pool can drain without cutting a query short: the exit waits for it, and
-  // a shutdown that finished its work is a success.
+  // process.exit. That is the moment the pool can drain without cutting a query short: the exit waits for it, up
+  // to DB_SHUTDOWN_TIMEOUT_MS, and its code says whether the drain worked.
   let draining = false;
-  const drainOnExit = () => {
+  const drainOnExit = (signal: NodeJS.Signals) => {
     if (draining) return;
     draining = true;
     const exit = process.exit;
-    process.exit = (() => {
-      void Promise.allSettled([disconnect(), bridge?.close()]).finally(() => exit(0));
+    let exiting = false;
+    process.exit = ((requested?: number | string | null) => {
+      if (exiting) return;
+      exiting = true;
+      void drain(steps, env.DB_SHUTDOWN_TIMEOUT_MS, (line) => console.error(redact(line))).then((drained) =>
+        exit(exitCode(requested == null ? undefined : Number(requested), signal, drained)),
+      );
     }) as typeof process.exit;
   };
   process.once("SIGTERM", drainOnExit);
@@ -35,10 +55,10 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   if (env.DB_EDGE_PROXY_URL) return undefined;
   const cache = globalThis as unknown as { pgWsBridge?: Promise<PgWsBridge> };
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
-  const database = new URL(env.DATABASE_URL);
+  const { databaseTarget } = await import("@/lib/db/connection-settings");
   try {
     const bridge = await (cache.pgWsBridge ??= startPgWsBridge({
-      target: { host: database.hostname, port: Number(database.port || 5432) },
+      target: databaseTarget(env.DATABASE_URL),
       // A backstop well below PostgreSQL's default max_connections; the edge pools stay far under it.
       maxConnections: 50,
       // Longer than any statement may run, or a long query would look idle.

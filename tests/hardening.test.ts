@@ -1,5 +1,7 @@
 // Bad input and overload through real HTTP: every refusal is a 4xx that says why and changes nothing; under 50x
 // the pool's worth of concurrent requests, every answer is a success or a 503 to retry, and no success is lost.
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { ESLint } from "eslint";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +23,7 @@ beforeAll(async () => {
   server = await startNext({ DATABASE_URL: db.url, DB_POOL_MAX: String(poolMax), DB_APPLICATION_NAME: applicationName });
   const res = await fetch(`${server.url}/api/projects`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ slug: "existing", name: "Existing", characters: [{ name: "dup" }] }),
   });
   existingId = (await res.json()).id;
@@ -117,6 +120,172 @@ describe("bad input", () => {
   });
 });
 
+/** A status, a content type and a body, for a request target sent exactly as written. */
+function rawCall(method: string, target: string, headers: Record<string, string> = {}, body?: string) {
+  return new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
+    const req = request(`${server.url}${target}`, { method, path: target, headers, agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const refusals = (answers: { what: string; status: number; type: string; text: string }[], expectedStatus?: number) =>
+  answers
+    .filter(({ status, type, text }) => {
+      const error = (() => {
+        try {
+          return JSON.parse(text).error;
+        } catch {
+          return undefined;
+        }
+      })();
+      const inRange = expectedStatus ? status === expectedStatus : status >= 400 && status < 500;
+      return !inRange || !type.startsWith("application/json") || !error?.code || !error?.message || /\bat \S+ \(|Error:/.test(text);
+    })
+    .map(({ what, status, text }) => `${what}: ${status} ${text.slice(0, 200)}`);
+
+const malformedTargets = [
+  "/api/projects/%E0%A4%A",
+  "/projects/%",
+  "/%",
+  "/%%%",
+  "/api/%",
+  "/api/projects/%zz",
+  "/api/projects/%G0",
+  "/api/projects/abc%",
+  "/api/projects/%2",
+  "/api/projects/%E0%A4",
+  "/api/projects/%C0%AF",
+  "/api/projects/%ED%A0%80",
+  "/api/projects/%FF",
+  "/api/edge/projects/%E0%A4%A",
+  "/api/animations/%/frames",
+  "/projects/%E0%A4%A/hero/idle",
+  "/projects/slug/%/idle",
+  "/_next/static/%",
+  "/api/projects?limit=%",
+  "/api/projects?cursor=%E0%A4%A",
+];
+
+describe("malformed request targets and media types", () => {
+  it(`answers ${malformedTargets.length} malformed request targets with a JSON 4xx, never a 500 or a stack trace`, async () => {
+    const answers = [];
+    for (const target of malformedTargets) {
+      for (const method of target.startsWith("/api/animations") ? ["POST"] : ["GET"]) {
+        answers.push({ what: `${method} ${target}`, ...(await rawCall(method, target, { "content-type": "application/json" }, method === "POST" ? "{}" : undefined)) });
+      }
+    }
+    expect(refusals(answers)).toEqual([]);
+    expect(answers.filter(({ text }) => text.includes("invalid_url")).length).toBeGreaterThanOrEqual(18);
+  });
+
+  const wrongTypes = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/json; charset=utf-16"];
+  it(`answers ${wrongTypes.length} other media types with 415 on both runtimes, and creates nothing`, async () => {
+    const before = await counts();
+    const answers = [];
+    for (const route of ["/api/projects", "/api/edge/projects"]) {
+      for (const type of wrongTypes) {
+        answers.push({ what: `${route} ${type}`, ...(await rawCall("POST", route, { "content-type": type }, JSON.stringify({ slug: "typed", name: "Typed" }))) });
+      }
+      answers.push({ what: `${route} no type`, ...(await rawCall("POST", route, {}, JSON.stringify({ slug: "typed", name: "Typed" }))) });
+    }
+    expect(refusals(answers, 415)).toEqual([]);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+/** VmRSS of the server process, in bytes. */
+function rss(pid: number): number {
+  expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toMatch(/next/);
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]!;
+  return Number(kb) * 1024;
+}
+
+/**
+ * A chunked POST of up to `total` bytes (JSON whitespace), drawn from a generator as the socket takes them, that
+ * stops as soon as an answer comes or the server closes the connection.
+ */
+function chunkedUpload(path: string, total: number) {
+  function* body() {
+    const chunk = Buffer.alloc(64 * 1024, " ");
+    for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
+  }
+  return new Promise<{ status: number | "reset"; sent: number }>((resolve) => {
+    let sent = 0;
+    let stopped = false;
+    const req = request(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      agent: false,
+    });
+    req.on("response", (res) => {
+      stopped = true;
+      res.resume();
+      res.on("end", () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, sent });
+      });
+    });
+    req.on("error", () => {
+      stopped = true;
+      resolve({ status: "reset", sent });
+    });
+    const chunks = body();
+    const pump = () => {
+      for (let next = chunks.next(); !stopped; next = chunks.next()) {
+        if (next.done) return req.end();
+        sent += next.value.length;
+        if (!req.write(next.value)) return req.once("drain", pump);
+      }
+    };
+    pump();
+  });
+}
+
+describe("hostile bodies", () => {
+  it("answers 10 concurrent chunked uploads of 200 MiB each with 413, within 32 MiB more memory", async () => {
+    const size = 200 * 1024 * 1024;
+    // Warm up the route and the 413 path, so the figure is the uploads' cost, not first-use compilation.
+    for (let i = 0; i < 3; i++) await chunkedUpload("/api/projects", 2 * 1024 * 1024);
+    const before = rss(server.pid);
+    let peak = before;
+    let uploading = true;
+    const sampler = (async () => {
+      while (uploading) {
+        peak = Math.max(peak, rss(server.pid));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const results = await Promise.all(Array.from({ length: 10 }, () => chunkedUpload("/api/projects", size)));
+    uploading = false;
+    await sampler;
+    const after = rss(server.pid);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    console.log(
+      `uploads: RSS ${mib(before)} MiB before, ${mib(peak)} MiB peak, ${mib(after)} MiB after; ` +
+        `the clients sent ${mib(Math.max(...results.map((r) => r.sent)))} MiB at most of 200 each`,
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(413));
+    expect(peak - before).toBeLessThan(32 * 1024 * 1024);
+    expect(Math.max(...results.map((r) => r.sent))).toBeLessThan(size);
+    const res = await fetch(`${server.url}/api/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ slug: "after-uploads", name: "After" }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("answers a chunked upload over 1 MiB with 413 on the edge runtime too", async () => {
+    expect((await chunkedUpload("/api/edge/projects", 8 * 1024 * 1024)).status).toBe(413);
+  });
+});
+
 describe("overload", () => {
   it(`answers 2000 requests at ${50 * poolMax} at a time with successes or 503s, loses no success, stays within the pool`, async () => {
     let peak = 0;
@@ -136,6 +305,7 @@ describe("overload", () => {
         const write = i % 2 === 0;
         const res = await fetch(`${server.url}/api/projects${write ? "" : "?limit=10"}`, {
           method: write ? "POST" : "GET",
+          headers: write ? { "content-type": "application/json" } : undefined,
           body: write ? JSON.stringify({ slug: `load-${i}`, name: `Load ${i}` }) : undefined,
         });
         await res.arrayBuffer();

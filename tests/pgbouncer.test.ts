@@ -61,7 +61,11 @@ afterAll(async () => {
 });
 
 const call = async (path: string, method = "GET", body?: unknown) => {
-  const res = await fetch(`${server.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 };
 

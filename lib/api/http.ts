@@ -2,31 +2,18 @@
 import { z } from "zod";
 import { uuid } from "@/lib/api/schemas";
 import { toHttpError } from "@/lib/db/errors";
+import { assertJsonMediaType, readBytes } from "@/lib/http/body";
+import { HttpError } from "@/lib/http/error";
 import { redact } from "@/lib/redact";
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-const MAX_BODY_BYTES = 1024 * 1024;
+export { HttpError };
 
 export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-  const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) {
-    throw new HttpError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-  }
+  assertJsonMediaType(request);
+  const bytes = await readBytes(request);
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
   }

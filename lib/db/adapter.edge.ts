@@ -2,6 +2,7 @@
 // (lib/db/pg-ws-bridge.ts) or a deployed WebSocket proxy. Nothing here may import node:*.
 import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
+import { recordAcquireState } from "@/lib/db/acquire-state";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
@@ -20,8 +21,13 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
   neonConfig.pipelineConnect = false;
   // Next.js gives every edge route a sandbox, and so a pool, of its own: these pools are kept small. The name
   // tells their sessions apart in pg_stat_activity.
-  const config = { ...pool, connectionString: url, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
-  const adapter = new PrismaNeon(config, {
+  const config = {
+    ...pool,
+    connectionString: withHost(url),
+    max: env.DB_EDGE_POOL_MAX,
+    application_name: `${env.DB_APPLICATION_NAME}/edge`,
+  };
+  const adapter = new PrismaNeonRecordingAcquires(config, {
     onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
   });
   return {
@@ -31,6 +37,19 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
     // $disconnect() already ends that pool.
     closePool: async () => {},
   };
+}
+
+// The driver parses the URL with new URL(), which refuses the empty host of a Unix-socket URL
+// (`postgresql://user@/db?host=/run/postgresql`). The host it is given goes nowhere: the bridge picks the server.
+const withHost = (url: string) => (URL.canParse(url) ? url : url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)\//i, "$1localhost/"));
+
+/** PrismaNeon makes its pool when Prisma connects; the pool is tagged then, as lib/db/adapter.node.ts does. */
+class PrismaNeonRecordingAcquires extends PrismaNeon {
+  override async connect() {
+    const adapter = await super.connect();
+    recordAcquireState(adapter.underlyingDriver(), env.DB_EDGE_POOL_MAX);
+    return adapter;
+  }
 }
 
 // The bridge reaches one server only, the primary: edge routes read from it.

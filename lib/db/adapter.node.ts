@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { recordAcquireState } from "@/lib/db/acquire-state";
+import { connectionSettings } from "@/lib/db/connection-settings";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { redact } from "@/lib/redact";
 
@@ -8,12 +10,11 @@ import { redact } from "@/lib/redact";
 // before PgBouncer 1.21 cannot carry them, hence off by default.
 const statementNameGenerator = ({ sql }: { sql: string }) => `s${createHash("sha1").update(sql).digest("hex").slice(0, 24)}`;
 
-const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-full": { rejectUnauthorized: true } };
-
 export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMode }: DatabaseSettings) {
-  const pool = new pg.Pool({ ...poolConfig, connectionString: url, ...(sslMode && { ssl: ssl[sslMode] }) });
+  const pool = new pg.Pool(connectionSettings(url, poolConfig, sslMode));
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
+  recordAcquireState(pool, poolConfig.max);
   return {
     adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),

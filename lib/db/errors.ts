@@ -1,4 +1,6 @@
 // Database failures as HTTP: one table for both runtimes, so a client sees the same status and code everywhere.
+import type { AcquireState } from "@/lib/db/acquire-state";
+
 export type HttpFailure = { status: number; code: string; message: string };
 
 const unavailable = (message: string): HttpFailure => ({ status: 503, code: "database_unavailable", message });
@@ -20,7 +22,6 @@ const byCode: Record<string, HttpFailure> = {
   P2025: { status: 404, code: "not_found", message: "No such record." },
   P1001: byKind.DatabaseNotReachable!,
   P1017: byKind.ConnectionClosed!,
-  P2024: byKind.TooManyConnections!,
 };
 
 // SQLSTATEs the server sends: 57014 statement timeout, 57P01..57P03 shutdown, 53300 too many connections.
@@ -34,25 +35,44 @@ const bySqlState: Record<string, HttpFailure> = {
 
 type Cause = { kind?: string; originalCode?: string; code?: string };
 
+const poolExhausted: HttpFailure = {
+  status: 503,
+  code: "pool_exhausted",
+  message: "All database connections are busy. Try again shortly.",
+};
+
+// Prisma's own pool timeout (P2024), for completeness: a driver adapter's pool reports through `acquireState`.
+byCode.P2024 = poolExhausted;
+
 export function toHttpError(error: unknown): HttpFailure {
   // The edge driver's WebSocket fails with an event, not an Error: the proxy or the database behind it is gone.
   if (error instanceof Event) return byKind.DatabaseNotReachable!;
-  const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: Cause } }; cause?: Cause };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    meta?: { driverAdapterError?: { cause?: Cause } };
+    cause?: Cause;
+    acquireState?: AcquireState;
+  };
   const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
   const sqlState = cause?.originalCode ?? cause?.code ?? (typeof e?.code === "string" ? e.code : undefined);
   const found =
     (typeof e?.code === "string" && byCode[e.code]) ||
     (cause?.kind && byKind[cause.kind]) ||
     (sqlState && bySqlState[sqlState]) ||
-    poolFailure(String(e?.message ?? ""));
+    (e?.acquireState && acquireFailure(e.acquireState)) ||
+    connectionFailure(String(e?.message ?? ""));
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
 
-// node-postgres reports its own failures as plain Errors; only the message tells them apart.
-function poolFailure(message: string): HttpFailure | undefined {
-  if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) {
-    return { status: 503, code: "pool_exhausted", message: "All database connections are busy. Try again shortly." };
-  }
+// A wait for a connection that failed while every one of them was handed out is a busy pool; with room left, a
+// new connection could not be opened in time (down, slow, refusing the credentials). How long it took is no clue.
+function acquireFailure({ inUse, max }: AcquireState): HttpFailure {
+  return inUse >= max ? poolExhausted : byKind.DatabaseNotReachable!;
+}
+
+// node-postgres reports a broken socket as a plain Error; only the message tells it apart.
+function connectionFailure(message: string): HttpFailure | undefined {
   // The last one is a pooled connection the server closed while it was being handed out.
   if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable/.test(message)) {
     return byKind.DatabaseNotReachable;

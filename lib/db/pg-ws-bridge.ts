@@ -4,10 +4,11 @@ import { createServer, type IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { DatabaseTarget } from "@/lib/db/connection-settings";
 
 export type PgWsBridgeOptions = {
-  /** The only PostgreSQL server this bridge ever connects to. */
-  target: { host: string; port: number };
+  /** The only PostgreSQL server this bridge ever connects to: a host and port, or a Unix socket's path. */
+  target: DatabaseTarget;
   /** Lets `target` be a non-loopback host (a database on another machine). */
   allowRemoteTarget?: boolean;
   /** Port to listen on; 0 picks a free one. */
@@ -58,7 +59,8 @@ export async function startPgWsBridge({
   // Anyone who can reach the bridge speaks to the database as whoever they claim to be (trust auth is common
   // locally), so it never listens beyond this machine.
   if (!isLoopback(host)) throw new Error(`pg-ws-bridge: refusing to listen on non-loopback host ${host}`);
-  if (!allowRemoteTarget && !isLoopback(target.host))
+  // A Unix socket is on this machine by definition.
+  if (!allowRemoteTarget && "host" in target && !isLoopback(target.host))
     throw new Error(`pg-ws-bridge: refusing non-loopback target ${target.host} (set allowRemoteTarget)`);
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
     throw new Error(`pg-ws-bridge: invalid target port ${target.port}`);
@@ -84,7 +86,7 @@ export async function startPgWsBridge({
     }
     // PostgreSQL is reached before the upgrade completes, so an unreachable server is an HTTP 502 the client
     // reports at once, not an open socket that closes without a word.
-    const tcp = connect({ host: target.host, port: target.port, noDelay: true });
+    const tcp = "socketPath" in target ? connect({ path: target.socketPath }) : connect({ ...target, noDelay: true });
     const session: { ws?: WebSocket; tcp: Socket } = { tcp };
     sessions.add(session);
     // Dev hot reload abandons edge sandboxes with their sockets still open; silence is the only sign.
@@ -138,6 +140,7 @@ export async function startPgWsBridge({
     const addrHost = address.slice(0, colon).toLowerCase();
     const addrPort = Number(address.slice(colon + 1));
     if (colon < 1 || addrPort !== target.port) return false;
+    if ("socketPath" in target) return target.socketPath.startsWith(`${addrHost}/`);
     return addrHost === target.host.toLowerCase() || (isLoopback(addrHost) && isLoopback(target.host));
   }
 

@@ -20,7 +20,15 @@ export async function startEmbeddedPostgres({
   database = "app",
   port: wantedPort,
   log = (line: string) => void line,
-}: { dataDir?: string; database?: string; port?: number; log?: (line: string) => void } = {}): Promise<RunningPostgres> {
+  postgresFlags = [],
+}: {
+  dataDir?: string;
+  database?: string;
+  port?: number;
+  log?: (line: string) => void;
+  /** More server flags; a later `-c` wins over the defaults (e.g. other listen addresses or a socket directory). */
+  postgresFlags?: string[];
+} = {}): Promise<RunningPostgres> {
   const password = localPassword(dataDir);
   const urlFor = (port: number, db: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
@@ -44,7 +52,7 @@ export async function startEmbeddedPostgres({
     persistent: true,
     createPostgresUser: true,
     // Unix sockets off: two clusters on one machine would fight over /tmp/.s.PGSQL.<port>.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...postgresFlags],
     onLog: (message) => log(message.trimEnd()),
     onError: (error) => log(String(error)),
   });

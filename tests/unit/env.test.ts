@@ -22,8 +22,17 @@ describe("lib/env.ts", () => {
       DB_POOL_MAX: 10,
       DB_POOL_ACQUIRE_TIMEOUT_MS: 5000,
       DB_STATEMENT_TIMEOUT_MS: 15000,
+      DB_SHUTDOWN_TIMEOUT_MS: 10000,
       DB_APPLICATION_NAME: "sprite-store",
     });
+  });
+
+  it("accepts an acquire timeout of 0 (no limit), and a Unix socket or IPv6 DATABASE_URL", async () => {
+    expect((await loadEnv({ DB_POOL_ACQUIRE_TIMEOUT_MS: "0" })).env.DB_POOL_ACQUIRE_TIMEOUT_MS).toBe(0);
+    expect((await loadEnv({ DB_SHUTDOWN_TIMEOUT_MS: "2500" })).env.DB_SHUTDOWN_TIMEOUT_MS).toBe(2500);
+    for (const url of ["postgresql://app@/app?host=/run/postgresql", "postgres://app:pw@[::1]:5433/app", "postgresql:///app?host=/tmp"]) {
+      expect((await loadEnv({ DATABASE_URL: url })).env.DATABASE_URL).toBe(url);
+    }
   });
 
   it("treats an empty value as unset", async () => {
@@ -41,6 +50,10 @@ describe("lib/env.ts", () => {
     ["DB_POOL_MAX", "2.5", "from 1 to 1000"],
     ["DB_POOL_ACQUIRE_TIMEOUT_MS", "50", "from 100 to 600000"],
     ["DB_POOL_ACQUIRE_TIMEOUT_MS", "-1", "from 100 to 600000"],
+    ["DB_POOL_ACQUIRE_TIMEOUT_MS", "600001", "0 (no limit) or"],
+    ["DB_SHUTDOWN_TIMEOUT_MS", "50", "from 100 to 600000"],
+    ["DB_SHUTDOWN_TIMEOUT_MS", "soon", "from 100 to 600000"],
+    ["DATABASE_URL", "postgresql:/no-slashes", "postgresql://"],
     ["DB_POOL_IDLE_TIMEOUT_MS", "-5", "from 0 to 3600000"],
     ["DB_POOL_IDLE_TIMEOUT_MS", "soon", "from 0 to 3600000"],
     ["DB_POOL_MAX_LIFETIME_S", "86401", "from 0 to 86400"],
