@@ -53,8 +53,9 @@ function poolFailure(message: string): HttpFailure | undefined {
   if (/timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) {
     return { status: 503, code: "pool_exhausted", message: "All database connections are busy. Try again shortly." };
   }
-  // The last one is a pooled connection the server closed while it was being handed out.
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable/.test(message)) {
+  // "connection error and is not queryable" is a pooled connection the server closed while it was being handed
+  // out; "cannot connect to the specified address" is workerd's connect() finding nothing listening.
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable|cannot connect to the specified address/.test(message)) {
     return byKind.DatabaseNotReachable;
   }
   return undefined;

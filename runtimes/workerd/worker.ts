@@ -7,7 +7,9 @@ type ExecutionContext = { waitUntil(promise: Promise<unknown>): void };
 
 const handle = createFetchHandler("workerd");
 
-export default {
+const worker = {
   fetch: (request: Request, _env: unknown, ctx: ExecutionContext) =>
     withRequestDatabase(() => handle(request), (closing) => ctx.waitUntil(closing)),
 };
+
+export default worker;
