@@ -35,6 +35,7 @@ const api :Workerd.Worker = (
     (name = "DB_STATEMENT_TIMEOUT_MS", fromEnvironment = "DB_STATEMENT_TIMEOUT_MS"),
     (name = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", fromEnvironment = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"),
     (name = "DB_APPLICATION_NAME", fromEnvironment = "DB_APPLICATION_NAME"),
+    (name = "DB_EDGE_PROXY_URL", fromEnvironment = "DB_EDGE_PROXY_URL"),
     (name = "DB_PREPARED_STATEMENTS", fromEnvironment = "DB_PREPARED_STATEMENTS"),
     (name = "DB_SSL_MODE", fromEnvironment = "DB_SSL_MODE"),
   ],
