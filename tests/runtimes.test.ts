@@ -33,8 +33,9 @@ describe.each(runtimeServers)("$name", ({ name, runtime, prefix, applicationName
 
   beforeAll(async () => {
     baseline = await backends(admin, sessions);
-    // Idle connections close after a second, so that a pool's connections are gone well within the settle time.
-    const env = { DB_APPLICATION_NAME: base, DB_POOL_IDLE_TIMEOUT_MS: "1000" };
+    // Idle connections close after a second, so that a pool's connections are gone well within the settle time. A
+    // request waits for a connection as long as a busy machine needs: these tests check answers, not capacity.
+    const env = { DB_APPLICATION_NAME: base, DB_POOL_IDLE_TIMEOUT_MS: "1000", DB_POOL_ACQUIRE_TIMEOUT_MS: "30000" };
     server = await start({ ...env, DATABASE_URL: db.url });
     // Nothing listens there; the second server reuses the first's build (the worker's bundle).
     const nowhere = `postgresql://postgres@127.0.0.1:${await freePort()}/nothing`;
