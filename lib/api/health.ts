@@ -2,7 +2,7 @@ import { json, route } from "@/lib/api/http";
 import { poolStats, prisma } from "@/lib/prisma";
 
 /** A database round trip, the server's version and the pool's state, as seen from `runtime`. */
-export const health = (runtime: "nodejs" | "edge") =>
+export const health = (runtime: "nodejs" | "edge" | "workerd" | "deno" | "bun") =>
   route(async () => {
     const started = performance.now();
     const [row] = await prisma.$queryRaw<{ version: string }[]>`select current_setting('server_version') as version`;

@@ -10,7 +10,12 @@ export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   const urls = [settings.url, ...(reachesReplicas ? settings.replicaUrls : [])];
   const pools = urls.map((url) => createAdapter({ ...settings, url }));
   // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
-  const [primary, ...replicas] = pools.map(({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal" }));
+  // An interactive transaction waits for its connection as long as a query does (DB_POOL_ACQUIRE_TIMEOUT_MS), not
+  // Prisma's 2 s: a little longer, so that the pool's own timeout, which answers 503, comes first.
+  const transactionOptions = { maxWait: settings.pool.connectionTimeoutMillis + 1_000 };
+  const [primary, ...replicas] = pools.map(
+    ({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal", transactionOptions }),
+  );
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const prisma = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;

@@ -73,8 +73,9 @@ function acquireFailure({ inUse, max }: AcquireState): HttpFailure {
 
 // node-postgres reports a broken socket as a plain Error; only the message tells it apart.
 function connectionFailure(message: string): HttpFailure | undefined {
-  // The last one is a pooled connection the server closed while it was being handed out.
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable/.test(message)) {
+  // "not queryable" is a pooled connection the server closed while it was being handed out; "cannot connect to the
+  // specified address" is workerd's connect() finding nothing listening.
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|Connection terminated|connection error and is not queryable|cannot connect to the specified address/.test(message)) {
     return byKind.DatabaseNotReachable;
   }
   return undefined;

@@ -1,0 +1,42 @@
+# workerd's configuration for the app's API:
+#   tsx runtimes/workerd/build.ts
+#   workerd serve runtimes/workerd/config.capnp --socket-addr http=127.0.0.1:8787
+# The app's env variables are read from workerd's own environment, so it runs on the contract of lib/env.ts.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "api", worker = .api),
+    # Where the worker's outbound TCP goes (pg's cloudflare:sockets): this machine's loopback only.
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:8787", http = (), service = "api")],
+);
+
+const api :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "dist/worker.js"),
+    (name = "query_compiler_fast_bg.wasm", wasm = embed "dist/query_compiler_fast_bg.wasm"),
+  ],
+  # From 2026-08-04 on, nodejs_compat is the default: node:* modules and AsyncLocalStorage. Bindings are copied
+  # into process.env by process-env.ts, which leaves an unset one unset rather than "null".
+  compatibilityDate = "2026-11-01",
+  compatibilityFlags = ["nodejs_compat_do_not_populate_process_env"],
+  globalOutbound = "loopback",
+  bindings = [
+    (name = "DATABASE_URL", fromEnvironment = "DATABASE_URL"),
+    (name = "DB_READ_REPLICA_URLS", fromEnvironment = "DB_READ_REPLICA_URLS"),
+    (name = "DB_POOL_MAX", fromEnvironment = "DB_POOL_MAX"),
+    (name = "DB_EDGE_POOL_MAX", fromEnvironment = "DB_EDGE_POOL_MAX"),
+    (name = "DB_POOL_ACQUIRE_TIMEOUT_MS", fromEnvironment = "DB_POOL_ACQUIRE_TIMEOUT_MS"),
+    (name = "DB_POOL_IDLE_TIMEOUT_MS", fromEnvironment = "DB_POOL_IDLE_TIMEOUT_MS"),
+    (name = "DB_POOL_MAX_LIFETIME_S", fromEnvironment = "DB_POOL_MAX_LIFETIME_S"),
+    (name = "DB_POOL_MAX_USES", fromEnvironment = "DB_POOL_MAX_USES"),
+    (name = "DB_STATEMENT_TIMEOUT_MS", fromEnvironment = "DB_STATEMENT_TIMEOUT_MS"),
+    (name = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", fromEnvironment = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"),
+    (name = "DB_APPLICATION_NAME", fromEnvironment = "DB_APPLICATION_NAME"),
+    (name = "DB_EDGE_PROXY_URL", fromEnvironment = "DB_EDGE_PROXY_URL"),
+    (name = "DB_PREPARED_STATEMENTS", fromEnvironment = "DB_PREPARED_STATEMENTS"),
+    (name = "DB_SSL_MODE", fromEnvironment = "DB_SSL_MODE"),
+  ],
+);
