@@ -11,8 +11,9 @@ export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   const pools = urls.map((url) => createAdapter({ ...settings, url }));
   // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
   // An interactive transaction waits for its connection as long as a query does (DB_POOL_ACQUIRE_TIMEOUT_MS), not
-  // Prisma's 2 s: a little longer, so that the pool's own timeout, which answers 503, comes first.
-  const transactionOptions = { maxWait: settings.pool.connectionTimeoutMillis + 1_000 };
+  // Prisma's 2 s: a little longer, so that the pool's own timeout, which answers 503, comes first. 0 waits as long
+  // as it takes; Prisma needs a number, so the longest wait the env accepts.
+  const transactionOptions = { maxWait: (settings.pool.connectionTimeoutMillis || 600_000) + 1_000 };
   const [primary, ...replicas] = pools.map(
     ({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal", transactionOptions }),
   );
