@@ -1,14 +1,12 @@
 import Link from "next/link";
 import styles from "@/app/browse.module.css";
 import { prisma } from "@/lib/prisma";
+import { listProjectsByName } from "@/lib/projects/queries";
 
 export const dynamic = "force-dynamic";
 
 export default async function ProjectsPage() {
-  const projects = await prisma.project.findMany({
-    orderBy: { name: "asc" },
-    include: { _count: { select: { characters: true } } },
-  });
+  const projects = await listProjectsByName(prisma);
   return (
     <main>
       <h1>Projects</h1>

@@ -2,7 +2,7 @@
 // `next start`, under the same autocannon load, interleaved round by round.
 import autocannon from "autocannon";
 import { median, rotate } from "./measure";
-import { startNext } from "../scripts/next-start";
+import { startNext } from "../scripts/support/next-start";
 import { treeRssMiB } from "./memory";
 
 export type RouteName = "pg route" | "node route" | "edge route";

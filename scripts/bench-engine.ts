@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import { startEmbeddedPostgres } from "./support/embedded-postgres";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bridge = path.join(root, "prisma/engine/schema-engine");

@@ -5,8 +5,8 @@ import { stat } from "node:fs/promises";
 import { importAnimation, type FrameCounts } from "@/lib/assets/import";
 import { LAYOUT } from "@/lib/assets/layout";
 import { scanTree } from "@/lib/assets/scan";
-import { disconnect } from "@/lib/prisma";
-import { progressBar } from "./progress-bar";
+import { disconnect, prisma } from "@/lib/prisma";
+import { progressBar } from "./support/progress-bar";
 
 const root = process.argv[2] ?? "public/assets";
 
@@ -20,7 +20,7 @@ const totals: FrameCounts = { created: 0, updated: 0, unchanged: 0 };
 const progress = progressBar(plan.animations.length, "animations");
 try {
   for (const animation of plan.animations) {
-    const counts = await importAnimation(animation);
+    const counts = await importAnimation(prisma, animation);
     for (const key of Object.keys(totals) as (keyof FrameCounts)[]) totals[key] += counts[key];
     progress.tick();
   }

@@ -5,7 +5,7 @@
 // behind their back.
 import { spawn, spawnSync } from "node:child_process";
 import { config as loadDotenv } from "dotenv";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import { startEmbeddedPostgres } from "./support/embedded-postgres";
 
 loadDotenv({ quiet: true });
 

@@ -2,8 +2,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "../scripts/next-start";
-import type { TestDatabase } from "./support/postgres";
+import { startNext, type NextServer } from "../scripts/support/next-start";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 let db: TestDatabase;
 let server: NextServer;

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase, serverUrl } from "./support/db";
-import { startNext } from "../scripts/next-start";
+import { startNext } from "../scripts/support/next-start";
 
 const out = mkdtempSync(path.join(tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));

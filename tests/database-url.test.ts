@@ -7,8 +7,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionSettings } from "@/lib/db/connection-settings";
-import { startEmbeddedPostgres, type RunningPostgres } from "../scripts/embedded-postgres";
-import { startNext } from "../scripts/next-start";
+import { startEmbeddedPostgres, type RunningPostgres } from "../scripts/support/embedded-postgres";
+import { startNext } from "../scripts/support/next-start";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "database-url-"));
 chmodSync(scratch, 0o755);

@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../scripts/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
 import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "./support/postgres";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const edits = 5;
 const edited = "lib/api/health.ts"; // imported by both /api/health and /api/edge/health

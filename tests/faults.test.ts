@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startEmbeddedPostgres, type RunningPostgres } from "../scripts/embedded-postgres";
-import { startNext, type NextServer } from "../scripts/next-start";
+import { startEmbeddedPostgres, type RunningPostgres } from "../scripts/support/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
+import { startNext, type NextServer } from "../scripts/support/next-start";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "faults-"));
 chmodSync(scratch, 0o755);

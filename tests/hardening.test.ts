@@ -6,8 +6,8 @@ import { ESLint } from "eslint";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "../scripts/next-start";
-import type { TestDatabase } from "./support/postgres";
+import { startNext, type NextServer } from "../scripts/support/next-start";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const poolMax = 4;
 const applicationName = `hardening-${process.pid}`;

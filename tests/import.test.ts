@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { sampleFrame, writeSampleTree, type SampleTree } from "@/lib/assets/sample";
 import { frameCounts, runImport, spawnImport } from "./support/assets";
 import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "./support/postgres";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const databases: TestDatabase[] = [];
 let work: string;

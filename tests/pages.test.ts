@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSampleTree } from "@/lib/assets/sample";
 import { runImport } from "./support/assets";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "../scripts/next-start";
-import type { TestDatabase } from "./support/postgres";
+import { startNext, type NextServer } from "../scripts/support/next-start";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);

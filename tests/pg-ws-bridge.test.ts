@@ -12,7 +12,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startPgWsBridge, type PgWsBridge } from "@/lib/db/pg-ws-bridge";
-import { freePort, startEmbeddedPostgres, type RunningPostgres } from "../scripts/embedded-postgres";
+import { startEmbeddedPostgres, type RunningPostgres } from "../scripts/support/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
 import { serverUrl } from "./support/db";
 
 type Reachable = Pick<PgWsBridge, "url" | "port">;

@@ -4,10 +4,10 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../scripts/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
 import { createTestDatabase } from "./support/db";
-import { startNext, type NextServer } from "../scripts/next-start";
-import type { TestDatabase } from "./support/postgres";
+import { startNext, type NextServer } from "../scripts/support/next-start";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const binary = "/usr/sbin/pgbouncer";
 const missing = !existsSync(binary);

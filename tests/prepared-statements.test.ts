@@ -1,7 +1,7 @@
 // DB_PREPARED_STATEMENTS=true: the client's queries become named statements, prepared once per connection.
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "./support/postgres";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 let db: TestDatabase;
 let lib: typeof import("@/lib/prisma");

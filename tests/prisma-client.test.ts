@@ -2,7 +2,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "./support/postgres";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const applicationName = `client-test-${process.pid}`;
 let db: TestDatabase;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { freePort } from "../scripts/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
 
 const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort() : [];
 const bin = versions.length ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : "";

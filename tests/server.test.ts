@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
-import { startNext } from "../scripts/next-start";
-import type { TestDatabase } from "./support/postgres";
+import { startNext } from "../scripts/support/next-start";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 let db: TestDatabase;
 beforeAll(async () => {

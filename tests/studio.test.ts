@@ -1,9 +1,9 @@
 // `bun run db:seed` and `bun run db:studio` as a user runs them, against this file's own database.
 import { spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../scripts/embedded-postgres";
+import { freePort } from "../scripts/support/free-port";
 import { createTestDatabase } from "./support/db";
-import type { TestDatabase } from "./support/postgres";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 const bun = "node_modules/.bin/bun";
 let db: TestDatabase;

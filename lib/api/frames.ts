@@ -1,18 +1,13 @@
 // Frames over HTTP, shared by the Node.js and edge routes.
 import { HttpError, idOf, json, readJson, route, type IdContext } from "@/lib/api/http";
 import { frameAppend } from "@/lib/api/schemas";
+import * as frames from "@/lib/frames/queries";
 import { prisma } from "@/lib/prisma";
 
-/** Adds a frame after the animation's last one. Concurrent appends get consecutive indexes, never the same one. */
+/** Adds a frame after the animation's last one. */
 export const appendFrame = route(async (request: Request, context: IdContext) => {
   const animationId = await idOf(context);
-  const input = await readJson(request, frameAppend);
-  const frame = await prisma.$transaction(async (tx) => {
-    // The row lock queues appends to one animation until each has committed.
-    const locked = await tx.$queryRaw<{ id: string }[]>`select id from animations where id = ${animationId}::uuid for update`;
-    if (locked.length === 0) throw new HttpError(404, "not_found", "No animation with this id.");
-    const { _max } = await tx.frame.aggregate({ where: { animationId }, _max: { index: true } });
-    return tx.frame.create({ data: { ...input, animationId, index: (_max.index ?? -1) + 1 } });
-  });
+  const frame = await frames.appendFrame(prisma, animationId, await readJson(request, frameAppend));
+  if (!frame) throw new HttpError(404, "not_found", "No animation with this id.");
   return json(frame, { status: 201 });
 });

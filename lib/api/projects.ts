@@ -1,82 +1,31 @@
-// Projects over HTTP: request schemas, queries and response shapes, shared by the Node.js and edge routes.
+// Projects over HTTP, shared by the Node.js and edge routes: parse, call the operation, answer.
 import { HttpError, idOf, json, parse, readJson, route, type IdContext } from "@/lib/api/http";
 import { listQuery, projectCreate, projectUpdate } from "@/lib/api/schemas";
 import { prisma } from "@/lib/prisma";
-
-const withTree = {
-  characters: {
-    orderBy: { name: "asc" },
-    include: { animations: { orderBy: { name: "asc" }, include: { _count: { select: { frames: true } } } } },
-  },
-} as const;
-
-type ProjectTree = NonNullable<Awaited<ReturnType<typeof findProject>>>;
-
-function findProject(id: string) {
-  return prisma.project.findUnique({ where: { id }, include: withTree });
-}
-
-function serializeProject({ characters, ...project }: ProjectTree) {
-  return {
-    ...project,
-    characters: characters.map(({ animations, projectId: _, ...character }) => ({
-      ...character,
-      animations: animations.map(({ _count, characterId: __, ...animation }) => ({
-        ...animation,
-        frameCount: _count.frames,
-      })),
-    })),
-  };
-}
+import * as projects from "@/lib/projects/queries";
 
 export const listProjects = route(async (request: Request) => {
-  const { limit, cursor } = parse(listQuery, Object.fromEntries(new URL(request.url).searchParams));
-  const rows = await prisma.project.findMany({
-    take: limit + 1,
-    ...(cursor && { cursor: { id: cursor } }),
-    orderBy: { id: "desc" },
-    include: { _count: { select: { characters: true } } },
-  });
-  const page = rows.slice(0, limit);
-  return json({
-    projects: page.map(({ _count, ...project }) => ({ ...project, characterCount: _count.characters })),
-    nextCursor: rows.length > limit ? rows[limit]!.id : null,
-  });
+  const query = parse(listQuery, Object.fromEntries(new URL(request.url).searchParams));
+  return json(await projects.listProjects(prisma, query));
 });
 
 export const createProject = route(async (request: Request) => {
-  const { characters = [], ...project } = await readJson(request, projectCreate);
-  const created = await prisma.project.create({
-    data: {
-      ...project,
-      characters: {
-        create: characters.map(({ animations = [], ...character }) => ({
-          ...character,
-          animations: {
-            create: animations.map(({ frames = [], ...animation }) => ({ ...animation, frames: { create: frames } })),
-          },
-        })),
-      },
-    },
-    include: withTree,
-  });
-  return json(serializeProject(created), { status: 201, headers: { location: `/api/projects/${created.id}` } });
+  const created = await projects.createProject(prisma, await readJson(request, projectCreate));
+  return json(created, { status: 201, headers: { location: `/api/projects/${created.id}` } });
 });
 
 export const getProject = route(async (_request: Request, context: IdContext) => {
-  const project = await findProject(await idOf(context));
+  const project = await projects.findProject(prisma, await idOf(context));
   if (!project) throw new HttpError(404, "not_found", "No project with this id.");
-  return json(serializeProject(project));
+  return json(project);
 });
 
 export const updateProject = route(async (request: Request, context: IdContext) => {
   const id = await idOf(context);
-  const patch = await readJson(request, projectUpdate);
-  const project = await prisma.project.update({ where: { id }, data: patch, include: withTree });
-  return json(serializeProject(project));
+  return json(await projects.updateProject(prisma, id, await readJson(request, projectUpdate)));
 });
 
 export const deleteProject = route(async (_request: Request, context: IdContext) => {
-  await prisma.project.delete({ where: { id: await idOf(context) } });
+  await projects.deleteProject(prisma, await idOf(context));
   return new Response(null, { status: 204 });
 });

@@ -54,3 +54,7 @@ export const listQuery = z.strictObject({
 });
 
 export const frameAppend = frameInput.omit({ index: true });
+
+export type ProjectInput = z.output<typeof projectCreate>;
+export type ProjectPatch = z.output<typeof projectUpdate>;
+export type FrameAppend = z.output<typeof frameAppend>;

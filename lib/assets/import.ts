@@ -2,7 +2,7 @@
 // animation names, frame index), so importing the same tree again changes nothing. Nothing is ever deleted: a frame
 // whose file is gone keeps its row.
 import type { PlannedAnimation } from "@/lib/assets/scan";
-import { prisma } from "@/lib/prisma";
+import type { Db } from "@/lib/db/client";
 
 export type FrameCounts = { created: number; updated: number; unchanged: number };
 
@@ -10,8 +10,8 @@ export type FrameCounts = { created: number; updated: number; unchanged: number 
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
 /** One transaction per animation: after an interruption an animation is either wholly imported or not at all. */
-export function importAnimation({ project: slug, character: characterName, animation: animationName, frames }: PlannedAnimation) {
-  return prisma.$transaction(
+export function importAnimation(db: Db, { project: slug, character: characterName, animation: animationName, frames }: PlannedAnimation) {
+  return db.$transaction(
     async (tx): Promise<FrameCounts> => {
       const project = await tx.project.upsert({ where: { slug }, create: { slug, name: slug }, update: {} });
       const character = await tx.character.upsert({

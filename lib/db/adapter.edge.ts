@@ -3,11 +3,11 @@
 import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
 import { recordAcquireState } from "@/lib/db/acquire-state";
-import { poolConfig, type PoolStats } from "@/lib/db/pool-config";
+import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact";
 
-export function createAdapter() {
+export function createAdapter({ url, pool }: DatabaseSettings) {
   // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
   neonConfig.wsProxy = () => {
     if (!env.DB_EDGE_PROXY_URL) {
@@ -22,8 +22,8 @@ export function createAdapter() {
   // Next.js gives every edge route a sandbox, and so a pool, of its own: these pools are kept small. The name
   // tells their sessions apart in pg_stat_activity.
   const config = {
-    ...poolConfig,
-    connectionString: poolConfig.connectionString && withHost(poolConfig.connectionString),
+    ...pool,
+    connectionString: url && withHost(url),
     max: env.DB_EDGE_POOL_MAX,
     application_name: `${env.DB_APPLICATION_NAME}/edge`,
   };
@@ -53,4 +53,4 @@ class PrismaNeonRecordingAcquires extends PrismaNeon {
 }
 
 // The bridge reaches one server only, the primary: edge routes read from it.
-export const createReplicaAdapters = (): ReturnType<typeof createAdapter>[] => [];
+export const reachesReplicas = false;

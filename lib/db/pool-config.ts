@@ -1,5 +1,14 @@
 import { env } from "@/lib/env";
 
+/** What the data layer is built from: the env's values unless a caller (a benchmark, a test) overrides one. */
+export type DatabaseSettings = {
+  url: string;
+  replicaUrls: string[];
+  preparedStatements: boolean;
+  sslMode: typeof env.DB_SSL_MODE;
+  pool: typeof poolConfig;
+};
+
 /** node-postgres pool options from the env; the edge driver takes the same ones. */
 export const poolConfig = {
   connectionString: env.DATABASE_URL,
@@ -13,5 +22,14 @@ export const poolConfig = {
   idle_in_transaction_session_timeout: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   application_name: env.DB_APPLICATION_NAME,
 };
+
+export const databaseSettings = (): DatabaseSettings => ({
+  url: env.DATABASE_URL,
+  // `next build` imports this unvalidated (lib/env.ts), when the list is still a string or unset.
+  replicaUrls: Array.isArray(env.DB_READ_REPLICA_URLS) ? env.DB_READ_REPLICA_URLS : [],
+  preparedStatements: env.DB_PREPARED_STATEMENTS,
+  sslMode: env.DB_SSL_MODE,
+  pool: poolConfig,
+});
 
 export type PoolStats = { total: number; idle: number; waiting: number; max: number };

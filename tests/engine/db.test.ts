@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { serverUrl } from "../support/db";
-import { databaseUrl, dropDatabase } from "../support/postgres";
+import { databaseUrl, dropDatabase } from "../../scripts/support/postgres-admin";
 import { addMigration, expected, expectExit, expectNoShadowDatabases, projectsForFile, query, tables } from "./support";
 
 const setup = projectsForFile();

@@ -6,7 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, expect } from "vitest";
 import { createTestDatabase } from "../support/db";
-import type { TestDatabase } from "../support/postgres";
+import type { TestDatabase } from "../../scripts/support/postgres-admin";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const bridge = path.join(root, "prisma/engine/schema-engine");

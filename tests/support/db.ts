@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { createDatabase, type TestDatabase } from "./postgres";
+import { createDatabase, type TestDatabase } from "../../scripts/support/postgres-admin";
 
 /** A database of this test file's own, with the project's migrations applied (or empty). Drop it in afterAll. */
 export function createTestDatabase(prefix: string, { migrated = true } = {}): Promise<TestDatabase> {

@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type RunningPostgres } from "../../scripts/embedded-postgres";
-import { databaseUrl, dropDatabase, withAdmin } from "./postgres";
+import { startEmbeddedPostgres, type RunningPostgres } from "../../scripts/support/embedded-postgres";
+import { databaseUrl, dropDatabase, withAdmin } from "../../scripts/support/postgres-admin";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -3,25 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import styles from "@/app/browse.module.css";
 import { prisma } from "@/lib/prisma";
+import { findProjectPage } from "@/lib/projects/queries";
 
 export const dynamic = "force-dynamic";
 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const project = await prisma.project.findUnique({
-    where: { slug },
-    include: {
-      characters: {
-        orderBy: { name: "asc" },
-        include: {
-          animations: {
-            orderBy: { name: "asc" },
-            include: { frames: { orderBy: { index: "asc" }, take: 1 }, _count: { select: { frames: true } } },
-          },
-        },
-      },
-    },
-  });
+  const project = await findProjectPage(prisma, slug);
   if (!project) notFound();
 
   return (

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import styles from "@/app/browse.module.css";
+import { findAnimationPage } from "@/lib/frames/queries";
 import { prisma } from "@/lib/prisma";
 import { Player } from "./player";
 
@@ -12,13 +13,7 @@ export default async function AnimationPage({ params }: { params: Promise<Params
   const segments = await params;
   // App Router hands dynamic segments over still percent-encoded ("big%20slime"); malformed ones never get here.
   const [slug, character, name] = [segments.slug, segments.character, segments.animation].map(decodeURIComponent);
-  const animation = await prisma.animation.findFirst({
-    where: { name, character: { name: character, project: { slug } } },
-    include: {
-      frames: { orderBy: { index: "asc" }, select: { index: true, image: true, width: true, height: true, durationMs: true } },
-      character: { select: { name: true, project: { select: { slug: true, name: true } } } },
-    },
-  });
+  const animation = await findAnimationPage(prisma, { slug: slug!, character: character!, name: name! });
   if (!animation) notFound();
   const { project } = animation.character;
 

@@ -2,9 +2,9 @@
 // the data lives under .data/ (git-ignored), and only loopback can reach it.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
-import pg from "pg";
+import { freePort } from "./free-port";
+import { withAdmin } from "./postgres-admin";
 
 export type RunningPostgres = {
   /** URL of `database` on the server, with the password. */
@@ -119,23 +119,9 @@ function portOfRunningServer(dataDir: string): number | undefined {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
-
 async function ensureDatabase(serverUrl: string, database: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await withAdmin(serverUrl, async (client) => {
     const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [database]);
     if (!rowCount) await client.query(`create database ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 // A real `next start` of the production build, on a free port, with the environment the caller gives it.
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { freePort } from "./embedded-postgres";
+import { freePort } from "./free-port";
 
 export type NextServer = {
   url: string;

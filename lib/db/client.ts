@@ -1,0 +1,32 @@
+// The data layer's factory: settings in, clients out. lib/prisma.ts keeps one per process; benchmarks and tests
+// build their own from the same code, so they measure and check what the app runs.
+import { readReplicas } from "@prisma/extension-read-replicas";
+import { createAdapter, reachesReplicas } from "#db/adapter";
+import { PrismaClient } from "#db/client";
+import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
+
+export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
+  const settings = { ...databaseSettings(), ...overrides };
+  const urls = [settings.url, ...(reachesReplicas ? settings.replicaUrls : [])];
+  const pools = urls.map((url) => createAdapter({ ...settings, url }));
+  // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
+  const [primary, ...replicas] = pools.map(({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal" }));
+  // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
+  // client keeps PrismaClient's API; with no replicas there is nothing to extend.
+  const prisma = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
+  return {
+    prisma,
+    /** The primary alone, for a read that must see a write just made (replicas lag behind it). */
+    primary: primary!,
+    poolStats: pools[0]!.poolStats,
+    /** Finishes what is running, then closes every connection. */
+    close: async () => {
+      await prisma.$disconnect();
+      await Promise.all(pools.map(({ closePool }) => closePool()));
+    },
+  };
+}
+
+export type Database = ReturnType<typeof createDatabase>;
+/** The client every operation in lib/ takes: whatever extensions lib/prisma.ts applies, PrismaClient's API. */
+export type Db = Database["prisma"];

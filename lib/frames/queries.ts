@@ -1,0 +1,28 @@
+// The app's frame operations: what the API routes, the pages and the benchmark all call.
+import type { FrameAppend } from "@/lib/api/schemas";
+import type { Db } from "@/lib/db/client";
+
+/**
+ * Adds a frame after the animation's last one; null when there is no such animation. Concurrent appends get
+ * consecutive indexes, never the same one.
+ */
+export function appendFrame(db: Db, animationId: string, frame: FrameAppend) {
+  return db.$transaction(async (tx) => {
+    // The row lock queues appends to one animation until each has committed.
+    const locked = await tx.$queryRaw<{ id: string }[]>`select id from animations where id = ${animationId}::uuid for update`;
+    if (locked.length === 0) return null;
+    const { _max } = await tx.frame.aggregate({ where: { animationId }, _max: { index: true } });
+    return tx.frame.create({ data: { ...frame, animationId, index: (_max.index ?? -1) + 1 } });
+  });
+}
+
+/** An animation's page: its frames in order, its character and project; null when there is none. */
+export function findAnimationPage(db: Db, { slug, character, name }: { slug: string; character: string; name: string }) {
+  return db.animation.findFirst({
+    where: { name, character: { name: character, project: { slug } } },
+    include: {
+      frames: { orderBy: { index: "asc" }, select: { index: true, image: true, width: true, height: true, durationMs: true } },
+      character: { select: { name: true, project: { select: { slug: true, name: true } } } },
+    },
+  });
+}
