@@ -83,7 +83,9 @@ it("cuts a query stuck past DB_SHUTDOWN_TIMEOUT_MS short on SIGTERM, says so, an
     expect(code, server.logs()).not.toBe(0);
     expect(took).toBeLessThan(10_000);
     expect(server.logs()).toMatch(/shutdown: closing the database pool was cut short after 1000 ms: 1 of \d+ connections still in use/);
-    expect(server.logs()).not.toContain(new URL(db.url).password);
+    // The machine's PostgreSQL trusts loopback: no password to leak there.
+    const password = new URL(db.url).password;
+    expect(password && server.logs().includes(password)).toBeFalsy();
   } finally {
     await admin.query("rollback").catch(() => {});
     await admin.end();

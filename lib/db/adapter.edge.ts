@@ -23,7 +23,7 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
   // tells their sessions apart in pg_stat_activity.
   const config = {
     ...pool,
-    connectionString: withHost(url),
+    connectionString: url && withHost(url),
     max: env.DB_EDGE_POOL_MAX,
     application_name: `${env.DB_APPLICATION_NAME}/edge`,
   };
