@@ -1,3 +1,4 @@
+// @ts-check
 import readline from "node:readline";
 import { Engine, toEngineError } from "./engine.mjs";
 import { log } from "./log.mjs";

@@ -1,3 +1,4 @@
+// @ts-check
 import { readFile } from "node:fs/promises";
 import { createAdapterFactory, takeLastServerError } from "./adapter.mjs";
 import * as dev from "./dev.mjs";
@@ -86,7 +87,12 @@ export class Engine {
   }
 }
 
-/** Rewrites whatever the wasm engine threw as the data of a JSON-RPC error response. */
+/**
+ * Rewrites whatever the wasm engine threw as the data of a JSON-RPC error response.
+ * @param {any} error
+ * @param {(id: number) => any} [externalError]
+ * @param {any} [serverError]
+ */
 export function toEngineError(error, externalError = () => undefined, serverError = undefined) {
   if (error instanceof EngineError) return error;
   const panic = takePanicMessage();

@@ -1,16 +1,36 @@
-// Drives the real Prisma CLI through the bridge, in a throwaway project folder per test.
+// Drives the real Prisma CLI through the bridge, in a throwaway project folder per test. The PostgreSQL server comes
+// from the run's global setup (`provide("serverUrl", ...)`); every test file makes its own databases on it.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, expect } from "vitest";
-import { createTestDatabase } from "../support/db";
-import type { TestDatabase } from "../support/postgres";
+import { afterAll, expect, inject } from "vitest";
+import { createDatabase, dropDatabase, withDatabase } from "../src/postgres.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-export const bridge = path.join(root, "prisma/engine/schema-engine");
-const prismaBin = path.join(root, "node_modules/.bin/prisma");
+declare module "vitest" {
+  export interface ProvidedContext {
+    serverUrl: string;
+  }
+}
+
+const packageDir = path.resolve(import.meta.dirname, "..");
+export const bridge = path.join(packageDir, "bin/schema-engine");
+const prismaBin = createRequire(import.meta.url).resolve("prisma/build/index.js");
+
+/** A URL of the test server's maintenance database. */
+export const serverUrl = () => inject("serverUrl");
+
+export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
+
+/** A new empty database named `test_<prefix>_<random>` on the test server. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const name = `test_${prefix.replace(/\W/g, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
+  await createDatabase(serverUrl(), name);
+  return { name, url: withDatabase(serverUrl(), name), drop: () => dropDatabase(serverUrl(), name, { force: true }) };
+}
 export const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", name);
 export const expected = (name: string) => path.join(import.meta.dirname, "expected", name);
 
@@ -70,7 +90,7 @@ export function addMigration(p: Project, name: string, sql: string) {
 
 function runPrisma(cwd: string, args: string[], url: string, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(prismaBin, args, {
+    const child = spawn(process.execPath, [prismaBin, ...args], {
       cwd,
       env: {
         PATH: process.env.PATH,
@@ -129,7 +149,7 @@ export async function expectNoShadowDatabases(serverUrl: string) {
   await expect.poll(() => shadowDatabases(serverUrl), { timeout: 30_000, interval: 500 }).toEqual([]);
 }
 
-/** Compares with a reviewed file under tests/engine/expected; UPDATE_EXPECTED=1 rewrites it instead. */
+/** Compares with a reviewed file under test/expected; UPDATE_EXPECTED=1 rewrites it instead. */
 export function expectMatchesFile(actual: string, name: string) {
   if (process.env.UPDATE_EXPECTED) writeFileSync(expected(name), actual);
   expect(actual).toBe(readFileSync(expected(name), "utf8"));
@@ -152,7 +172,7 @@ export function projectsForFile() {
     await Promise.all(databases.map((db) => db.drop()));
   });
   return async function setup(name: string, schema = "v1.prisma") {
-    const db = await createTestDatabase(`engine_${name}`, { migrated: false });
+    const db = await createTestDatabase(`engine_${name}`);
     databases.push(db);
     const p = project(db.url, schema);
     projects.push(p);

@@ -1,3 +1,4 @@
+// @ts-check
 // The wasm engine's `createMigration` and `evaluateDataLoss` never receive the shadow database factory ("PostgreSQL
 // shadow DB must be provided through an external factory"), while its `diff` and `schemaPush` work. `migrate dev`
 // needs both, so they are rebuilt here from those two.

@@ -1,5 +1,7 @@
+// @ts-check
 import { parseArgs } from "node:util";
 import { log } from "./log.mjs";
+import { versionMismatch } from "./versions.mjs";
 import { engineHash } from "./wasm.mjs";
 
 // The CLI asks for `--version` on every run: the database modules load only for work that needs them.
@@ -22,7 +24,9 @@ export async function main(argv) {
     process.stdout.write(`schema-engine-cli ${engineHash()}\n`);
     return;
   }
-  const datasource = values.datasource ? JSON.parse(values.datasource) : undefined;
+  const mismatch = versionMismatch();
+  if (mismatch) process.stderr.write(`${mismatch}\n`);
+  const datasource = values.datasource ? JSON.parse(String(values.datasource)) : undefined;
   if (positionals[0] === "cli") {
     const { runCliCommand } = await import("./cli.mjs");
     process.exitCode = await runCliCommand(positionals[1], datasource);

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serverUrl } from "../support/db";
 import {
   addMigration,
   expectExit,
@@ -11,6 +10,7 @@ import {
   projectsForFile,
   type Project,
   query,
+  serverUrl,
   tables,
 } from "./support";
 

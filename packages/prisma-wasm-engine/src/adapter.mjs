@@ -1,15 +1,9 @@
+// @ts-check
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum, DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { createDatabase, dropDatabase, parseUrl, withDatabase } from "./postgres.mjs";
-
-// The binder that turns adapter calls into the Result objects the wasm engine expects; taken from the adapter's
-// own dependency so both agree on the error shapes.
-const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-pg"));
-const { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum, DriverAdapterError } = adapterRequire(
-  "@prisma/driver-adapter-utils",
-);
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -93,6 +87,7 @@ function runScriptsWhole(adapter) {
   };
 }
 
+/** @type {Set<{ dropAll: () => Promise<unknown> }>} */
 const liveFactories = new Set();
 
 /** Drops the shadow databases of every factory still at work, for a process told to stop mid-request. */
@@ -137,7 +132,8 @@ class SingleClientPool extends pg.Pool {
     this.guard(typeof config === "string" ? config : config.text);
     return this.single.query(config, ...rest);
   }
-  connect() {
+  /** @returns {Promise<pg.PoolClient>} */
+  async connect() {
     throw new Error("A rehearsal runs on one connection.");
   }
   end() {
@@ -151,7 +147,8 @@ class SingleClientPool extends pg.Pool {
  */
 export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = false } = {}) {
   const open = new Set();
-  const shadows = new Set();
+  /** @type {Set<string> & { dropAll: () => Promise<unknown> }} */
+  const shadows = Object.assign(new Set(), { dropAll: () => Promise.allSettled([...shadows].map(dropShadow)) });
   liveFactories.add(shadows);
 
   async function connect(databaseUrl) {
@@ -169,6 +166,7 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = f
     return adapter;
   }
 
+  /** @type {import("@prisma/driver-adapter-utils").SqlMigrationAwareDriverAdapterFactory} */
   const factory = {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
@@ -194,7 +192,6 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = f
     if (!shadows.delete(name)) return;
     await dropDatabase(url, name, { force: true });
   }
-  shadows.dropAll = () => Promise.allSettled([...shadows].map(dropShadow));
 
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
   return {
