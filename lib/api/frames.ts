@@ -2,6 +2,7 @@
 import { HttpError, idOf, json, readJson, route, type IdContext } from "@/lib/api/http";
 import { frameAppend } from "@/lib/api/schemas";
 import { prisma } from "@/lib/prisma";
+import { nextFrameIndex } from "#db/sql";
 
 /** Adds a frame after the animation's last one. Concurrent appends get consecutive indexes, never the same one. */
 export const appendFrame = route(async (request: Request, context: IdContext) => {
@@ -11,8 +12,8 @@ export const appendFrame = route(async (request: Request, context: IdContext) =>
     // The row lock queues appends to one animation until each has committed.
     const locked = await tx.$queryRaw<{ id: string }[]>`select id from animations where id = ${animationId}::uuid for update`;
     if (locked.length === 0) throw new HttpError(404, "not_found", "No animation with this id.");
-    const { _max } = await tx.frame.aggregate({ where: { animationId }, _max: { index: true } });
-    return tx.frame.create({ data: { ...input, animationId, index: (_max.index ?? -1) + 1 } });
+    const [next] = await tx.$queryRawTyped(nextFrameIndex(animationId));
+    return tx.frame.create({ data: { ...input, animationId, index: next?.nextIndex ?? 0 } });
   });
   return json(frame, { status: 201 });
 });

@@ -2,6 +2,7 @@
 import { HttpError, idOf, json, parse, readJson, route, type IdContext } from "@/lib/api/http";
 import { listQuery, projectCreate, projectUpdate } from "@/lib/api/schemas";
 import { prisma } from "@/lib/prisma";
+import { listProjectSummaries } from "#db/sql";
 
 const withTree = {
   characters: {
@@ -31,17 +32,8 @@ function serializeProject({ characters, ...project }: ProjectTree) {
 
 export const listProjects = route(async (request: Request) => {
   const { limit, cursor } = parse(listQuery, Object.fromEntries(new URL(request.url).searchParams));
-  const rows = await prisma.project.findMany({
-    take: limit + 1,
-    ...(cursor && { cursor: { id: cursor } }),
-    orderBy: { id: "desc" },
-    include: { _count: { select: { characters: true } } },
-  });
-  const page = rows.slice(0, limit);
-  return json({
-    projects: page.map(({ _count, ...project }) => ({ ...project, characterCount: _count.characters })),
-    nextCursor: rows.length > limit ? rows[limit]!.id : null,
-  });
+  const rows = await prisma.$queryRawTyped(listProjectSummaries(limit + 1, cursor ?? null));
+  return json({ projects: rows.slice(0, limit), nextCursor: rows.length > limit ? rows[limit]!.id : null });
 });
 
 export const createProject = route(async (request: Request) => {

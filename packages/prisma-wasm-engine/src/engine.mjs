@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { createAdapterFactory, takeLastServerError } from "./adapter.mjs";
 import * as dev from "./dev.mjs";
+import { introspectSql } from "./introspect-sql.mjs";
 import { forwardWasmLog } from "./log.mjs";
 import { connectionError, probe } from "./postgres.mjs";
 import { loadSchemaEngine, takePanicMessage } from "./wasm.mjs";
@@ -10,6 +11,8 @@ import { loadSchemaEngine, takePanicMessage } from "./wasm.mjs";
 const WASM_METHOD = { getDatabaseVersion: "version" };
 /** RPC methods answered by composing other wasm methods. */
 const COMPOSED = { createMigration: dev.createMigration, evaluateDataLoss: dev.evaluateDataLoss };
+/** RPC methods the bridge answers without the wasm engine, which cannot (its `introspectSql` overflows its stack). */
+const BRIDGED = { introspectSql };
 
 export class EngineError extends Error {
   constructor(data) {
@@ -34,8 +37,9 @@ export class Engine {
   }
 
   async call(method, params) {
-    this.#SchemaEngine ??= await loadSchemaEngine();
     await this.#ensureReachable();
+    if (BRIDGED[method]) return BRIDGED[method]({ ...params, url: params?.url || this.#datasource?.url });
+    this.#SchemaEngine ??= await loadSchemaEngine();
     const run = (wasmMethod, wasmParams, options) => this.#run(wasmMethod, wasmParams, options);
     if (COMPOSED[method]) return COMPOSED[method](run, params);
     const wasmMethod = WASM_METHOD[method] ?? method;

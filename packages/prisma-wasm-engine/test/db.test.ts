@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dropDatabase, withDatabase } from "../src/postgres.mjs";
@@ -141,19 +141,6 @@ describe.concurrent("connection failures", () => {
     } finally {
       await dropDatabase(serverUrl(), name, { force: true });
     }
-  });
-});
-
-describe.concurrent("what the wasm engine cannot do", () => {
-  it("TypedSQL (generate --sql) fails loudly", async () => {
-    const p = await setup("typedsql", "typedsql.prisma");
-    expectExit(await p.prisma(["db", "push"]), 0);
-    mkdirSync(path.join(p.dir, "sql"));
-    writeFileSync(path.join(p.dir, "sql", "byEmail.sql"), "SELECT id, email FROM authors WHERE email = $1\n");
-    const run = await p.prisma(["generate", "--sql"]);
-    expect(run.code).not.toBe(0);
-    expect(run.output).toContain("In sql/byEmail.sql");
-    expect(run.output).toMatch(/RustPanic: The wasm schema engine crashed|Error/);
   });
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, expect, inject } from "vitest";
+import { afterAll, expect, inject, vi } from "vitest";
 import { createDatabase, dropDatabase, withDatabase } from "../src/postgres.mjs";
 
 declare module "vitest" {
@@ -15,6 +15,10 @@ declare module "vitest" {
     serverUrl: string;
   }
 }
+
+// A test here runs the CLI several times, each a Node process that loads the wasm engine: seconds apiece, and many
+// more on a machine whose cores are busy. The limits only catch a hang.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 const packageDir = path.resolve(import.meta.dirname, "..");
 export const bridge = path.join(packageDir, "bin/schema-engine");
@@ -46,9 +50,14 @@ export type Project = {
   remove: () => void;
 };
 
-/** A project folder with its own schema and config; the config reads the URL from the environment. */
-export function project(url: string, schemaFixture = "v1.prisma"): Project {
-  const dir = mkdtempSync(path.join(tmpdir(), "engine-test-"));
+/**
+ * A project folder with its own schema and config; the config reads the URL from the environment. `inPackage` puts
+ * it under test/.work, where the generated client resolves the packages it imports.
+ */
+export function project(url: string, schemaFixture = "v1.prisma", { inPackage = false } = {}): Project {
+  const parent = inPackage ? path.join(packageDir, "test/.work") : tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(path.join(parent, "engine-test-"));
   writeFileSync(
     path.join(dir, "prisma.config.ts"),
     `export default {
@@ -89,8 +98,13 @@ export function addMigration(p: Project, name: string, sql: string) {
 }
 
 function runPrisma(cwd: string, args: string[], url: string, input?: string): Promise<Run> {
+  return run(cwd, process.execPath, [prismaBin, ...args], url, input);
+}
+
+/** Runs a command in the project folder with a bare environment: the URL, and the bridge as the schema engine. */
+export function run(cwd: string, command: string, args: string[], url: string, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [prismaBin, ...args], {
+    const child = spawn(command, args, {
       cwd,
       env: {
         PATH: process.env.PATH,
@@ -171,10 +185,10 @@ export function projectsForFile() {
     for (const p of projects) p.remove();
     await Promise.all(databases.map((db) => db.drop()));
   });
-  return async function setup(name: string, schema = "v1.prisma") {
+  return async function setup(name: string, schema = "v1.prisma", options: { inPackage?: boolean } = {}) {
     const db = await createTestDatabase(`engine_${name}`);
     databases.push(db);
-    const p = project(db.url, schema);
+    const p = project(db.url, schema, options);
     projects.push(p);
     return p;
   };
