@@ -82,6 +82,8 @@ function runScriptsWhole(adapter) {
     try {
       await adapter.underlyingDriver().query(script);
     } catch (error) {
+      // The script goes with the error: a failed migration's message shows the lines around the failure.
+      if (isServerError(error)) error.script = script;
       adapter.onError(error);
     }
   };
@@ -142,10 +144,40 @@ class SingleClientPool extends pg.Pool {
 }
 
 /**
- * A migration-aware adapter factory for the datasource, bound for the wasm engine. `close()` ends every pool and
- * drops every shadow database this factory made; call it once the engine is done with them.
+ * The main connection of a call that needs no server (a diff between schema files): the wasm engine still asks
+ * for the server's version when it starts, so that one question is answered here, as a current PostgreSQL would,
+ * and anything else is an error naming what needs a database.
  */
-export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = false } = {}) {
+function offlineAdapter() {
+  const refuse = async () => {
+    throw new DriverAdapterError({ kind: "postgres", code: "08006", severity: "ERROR", message: "This command needs a database: set a datasource URL.", detail: undefined, column: undefined, hint: undefined });
+  };
+  return {
+    provider: /** @type {const} */ ("postgres"),
+    adapterName: "@prisma/adapter-pg",
+    async queryRaw(/** @type {{ sql: string }} */ query) {
+      if (!/^SELECT EXISTS\(SELECT 1 FROM pg_namespace WHERE nspname = \$1\), version\(\)/.test(query.sql)) return refuse();
+      return {
+        columnNames: ["exists", "version", "numeric_version"],
+        columnTypes: [ColumnTypeEnum.Boolean, ColumnTypeEnum.Text, ColumnTypeEnum.Int32],
+        rows: [[true, "PostgreSQL 17.0", 170000]],
+      };
+    },
+    executeRaw: refuse,
+    executeScript: refuse,
+    startTransaction: refuse,
+    async dispose() {},
+  };
+}
+
+/**
+ * A migration-aware adapter factory for the datasource, bound for the wasm engine. `close()` ends every pool and
+ * drops every shadow database this factory made; call it once the engine is done with them. `offline`: the main
+ * connection is {@link offlineAdapter}; shadow databases are still real.
+ * @param {{ url?: string, shadowDatabaseUrl?: string }} datasource
+ * @param {{ rehearsal?: boolean, offline?: boolean }} [options]
+ */
+export function createAdapterFactory({ url = "", shadowDatabaseUrl }, { rehearsal = false, offline = false } = {}) {
   const open = new Set();
   /** @type {Set<string> & { dropAll: () => Promise<unknown> }} */
   const shadows = Object.assign(new Set(), { dropAll: () => Promise.allSettled([...shadows].map(dropShadow)) });
@@ -170,7 +202,7 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = f
   const factory = {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
-    connect: () => connect(url),
+    connect: async () => (offline ? /** @type {any} */ (offlineAdapter()) : connect(url)),
     // The adapter's own connectToShadowDb reuses the main URL, whose database wins over the shadow one: the
     // "shadow" replay would run on the user's database. Build the shadow URL here instead.
     async connectToShadowDb() {

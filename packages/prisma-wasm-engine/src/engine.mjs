@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createAdapterFactory, takeLastServerError } from "./adapter.mjs";
 import * as dev from "./dev.mjs";
 import { introspectSql } from "./introspect-sql.mjs";
+import { migrationFailed } from "./migration-error.mjs";
 import { forwardWasmLog } from "./log.mjs";
 import { connectionError, probe } from "./postgres.mjs";
 import { loadSchemaEngine, takePanicMessage } from "./wasm.mjs";
@@ -37,7 +38,8 @@ export class Engine {
   }
 
   async call(method, params) {
-    await this.#ensureReachable();
+    const offline = !this.#needsDatabase(method, params);
+    if (!offline) await this.#ensureReachable();
     if (BRIDGED[method]) return BRIDGED[method]({ ...params, url: params?.url || this.#datasource?.url });
     this.#SchemaEngine ??= await loadSchemaEngine();
     const run = (wasmMethod, wasmParams, options) => this.#run(wasmMethod, wasmParams, options);
@@ -46,7 +48,7 @@ export class Engine {
     if (typeof this.#SchemaEngine.prototype[wasmMethod] !== "function") {
       throw new EngineError({ is_panic: false, message: `Unknown method \`${method}\``, error_code: null });
     }
-    return run(wasmMethod, params);
+    return run(wasmMethod, params, { offline });
   }
 
   async #run(wasmMethod, params, options) {
@@ -67,6 +69,20 @@ export class Engine {
       engine?.free();
       await adapters.close();
     }
+  }
+
+  /**
+   * A diff between schema files, or from empty, needs no server; a migrations folder needs one only to replay it
+   * on, which a configured shadow database URL provides.
+   */
+  #needsDatabase(method, params) {
+    if (method !== "diff") return true;
+    return [params?.from, params?.to].some(
+      (side) =>
+        side?.tag === "url" ||
+        side?.tag === "schemaDatasource" ||
+        (side?.tag === "migrations" && !this.#datasource?.shadowDatabaseUrl),
+    );
   }
 
   // The wasm engine words a failed connection without the P-code the CLI keys its messages on; ask the server
@@ -121,15 +137,4 @@ export function toEngineError(error, externalError = () => undefined, serverErro
     ...(error?.meta && { meta: error.meta }),
     error_code: typeof error?.code === "string" ? error.code : null,
   });
-}
-
-/** The native engine's P3018, which quotes the server's error. */
-function migrationFailed(migrationName, { code, severity, message, detail, hint }) {
-  const quoted = [`${severity}: ${message}`, detail && `DETAIL: ${detail}`, hint && `HINT: ${hint}`].filter(Boolean);
-  return [
-    "A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve",
-    `Migration name: ${migrationName}`,
-    `Database error code: ${code}`,
-    `Database error:\n${quoted.join("\n")}`,
-  ].join("\n\n");
 }

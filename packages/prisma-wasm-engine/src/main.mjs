@@ -1,6 +1,7 @@
 // @ts-check
 import { parseArgs } from "node:util";
 import { log } from "./log.mjs";
+import { refusedFlags } from "./flags.mjs";
 import { versionMismatch } from "./versions.mjs";
 import { engineHash } from "./wasm.mjs";
 
@@ -15,7 +16,7 @@ export async function main(argv) {
       version: { type: "boolean", short: "V" },
       datamodels: { type: "string", multiple: true },
       datasource: { type: "string" },
-      // Accepted for compatibility; the wasm engine takes neither.
+      // Honoured where the schema already says the same, else refused: the wasm engine takes neither.
       "enabled-preview-features": { type: "string" },
       "extension-types": { type: "string" },
     },
@@ -37,9 +38,16 @@ export async function main(argv) {
     process.exitCode = 1;
     return;
   }
+  const datamodelPaths = /** @type {string[]} */ (values.datamodels ?? []);
+  const refused = refusedFlags({
+    previewFeatures: /** @type {string | undefined} */ (values["enabled-preview-features"]),
+    extensionTypes: /** @type {string | undefined} */ (values["extension-types"]),
+    datamodelPaths,
+  });
+  if (refused) process.stderr.write(`${refused}\n`);
   const [{ dropAllShadowDatabases }, { serve }] = await Promise.all([import("./adapter.mjs"), import("./rpc.mjs")]);
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.on(signal, () => dropAllShadowDatabases().finally(() => process.exit(0)));
   }
-  serve({ datamodelPaths: values.datamodels ?? [], datasource });
+  serve({ datamodelPaths, datasource, refused });
 }
