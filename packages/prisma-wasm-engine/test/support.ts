@@ -18,7 +18,7 @@ declare module "vitest" {
 
 // A test here runs the CLI several times, each a Node process that loads the wasm engine: seconds apiece, and many
 // more on a machine whose cores are busy. The limits only catch a hang.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const packageDir = path.resolve(import.meta.dirname, "..");
 export const bridge = path.join(packageDir, "bin/schema-engine");
