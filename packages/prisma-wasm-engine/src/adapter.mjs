@@ -18,6 +18,8 @@ const MAPPED_SQLSTATES = new Set(["3D000", "28000", "28P01", "42P04", "53300"]);
  * - A script of several statements (`db execute`) yields one result each; the last one stands for the script.
  * - It rewrites server errors into kinds the engine words its own way: a failing migration would report
  *   "No such table: x" instead of the server's `relation "x" does not exist`. Pass the server's error through.
+ * These are the adapter's own behaviours in every version, not a mismatch between two installed versions, and the
+ * adapter exposes no hook for them: the patch stays, limited to these three methods.
  */
 function patchQueryPath(adapter) {
   const queryable = Object.getPrototypeOf(Object.getPrototypeOf(adapter));
