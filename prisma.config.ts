@@ -7,7 +7,7 @@ loadDotenv({ quiet: true });
 
 // Prisma's native schema engine is a download from a CDN that many networks cannot reach; the bridge runs the
 // same engine compiled to WebAssembly. A user who sets the variable (say, to a native binary) keeps theirs.
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(import.meta.dirname, "prisma/engine/schema-engine");
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(import.meta.dirname, "packages/prisma-wasm-engine/bin/schema-engine");
 
 export default defineConfig({
   schema: "prisma/schema.prisma",

@@ -21,7 +21,7 @@ export default async function ProjectsPage() {
             <li key={project.id}>
               <Link href={`/projects/${project.slug}`}>{project.name}</Link>
               <span className={styles.muted}>
-                {project._count.characters} {project._count.characters === 1 ? "character" : "characters"}
+                {project.characterCount} {project.characterCount === 1 ? "character" : "characters"}
               </span>
             </li>
           ))}

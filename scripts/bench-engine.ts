@@ -10,7 +10,7 @@ import { startEmbeddedPostgres } from "./support/embedded-postgres";
 import { databaseUrl, dropDatabase, withAdmin } from "./support/postgres-admin";
 
 const root = path.resolve(import.meta.dirname, "..");
-const bridge = path.join(root, "prisma/engine/schema-engine");
+const bridge = path.join(root, "packages/prisma-wasm-engine/bin/schema-engine");
 const prisma = path.join(root, "node_modules/.bin/prisma");
 const RUNS = 5;
 
@@ -45,13 +45,13 @@ function migrationsProject(): { cwd: string; label: string; cleanup: () => void 
   }
   const dir = mkdtempSync(path.join(tmpdir(), "bench-engine-"));
   mkdirSync(path.join(dir, "migrations/20240101000000_init"), { recursive: true });
-  cpSync(path.join(root, "tests/engine/fixtures/v1.prisma"), path.join(dir, "schema.prisma"));
-  cpSync(path.join(root, "tests/engine/expected/init.sql"), path.join(dir, "migrations/20240101000000_init/migration.sql"));
+  cpSync(path.join(root, "packages/prisma-wasm-engine/test/fixtures/v1.prisma"), path.join(dir, "schema.prisma"));
+  cpSync(path.join(root, "packages/prisma-wasm-engine/test/expected/init.sql"), path.join(dir, "migrations/20240101000000_init/migration.sql"));
   writeFileSync(
     path.join(dir, "prisma.config.ts"),
     'export default { schema: "schema.prisma", migrations: { path: "migrations" }, datasource: { url: process.env.DATABASE_URL } };\n',
   );
-  return { cwd: dir, label: "fixture (tests/engine/expected/init.sql)", cleanup: () => rmSync(dir, { recursive: true }) };
+  return { cwd: dir, label: "fixture (packages/prisma-wasm-engine/test/expected/init.sql)", cleanup: () => rmSync(dir, { recursive: true }) };
 }
 
 function timeDeploy(cwd: string, url: string) {

@@ -1,4 +1,5 @@
 // The app's frame operations: what the API routes, the pages and the benchmark all call.
+import { nextFrameIndex } from "#db/sql";
 import type { FrameAppend } from "@/lib/api/schemas";
 import type { Db } from "@/lib/db/client";
 
@@ -11,8 +12,8 @@ export function appendFrame(db: Db, animationId: string, frame: FrameAppend) {
     // The row lock queues appends to one animation until each has committed.
     const locked = await tx.$queryRaw<{ id: string }[]>`select id from animations where id = ${animationId}::uuid for update`;
     if (locked.length === 0) return null;
-    const { _max } = await tx.frame.aggregate({ where: { animationId }, _max: { index: true } });
-    return tx.frame.create({ data: { ...frame, animationId, index: (_max.index ?? -1) + 1 } });
+    const [next] = await tx.$queryRawTyped(nextFrameIndex(animationId));
+    return tx.frame.create({ data: { ...frame, animationId, index: next?.nextIndex ?? 0 } });
   });
 }
 

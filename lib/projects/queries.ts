@@ -1,5 +1,6 @@
 // The app's project operations: what the API routes, the pages and the benchmark all call.
 import type { Prisma } from "#db/client";
+import { projectsByName } from "#db/sql";
 import type { Db } from "@/lib/db/client";
 import type { ProjectInput, ProjectPatch } from "@/lib/api/schemas";
 
@@ -24,9 +25,9 @@ export async function listProjects(db: Db, { limit, cursor }: { limit: number; c
   };
 }
 
-/** Every project by name, for the index page. */
+/** Every project by name with its character count, for the index page. */
 export function listProjectsByName(db: Db) {
-  return db.project.findMany({ orderBy: { name: "asc" }, include: { _count: { select: { characters: true } } } });
+  return db.$queryRawTyped(projectsByName());
 }
 
 /** A project with its characters and animations, and each animation's frame count; null when there is none. */

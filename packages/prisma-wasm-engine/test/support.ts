@@ -1,16 +1,40 @@
-// Drives the real Prisma CLI through the bridge, in a throwaway project folder per test.
+// Drives the real Prisma CLI through the bridge, in a throwaway project folder per test. The PostgreSQL server comes
+// from the run's global setup (`provide("serverUrl", ...)`); every test file makes its own databases on it.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, expect } from "vitest";
-import { createTestDatabase } from "../support/db";
-import type { TestDatabase } from "../../scripts/support/postgres-admin";
+import { afterAll, expect, inject, vi } from "vitest";
+import { createDatabase, dropDatabase, withDatabase } from "../src/postgres.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-export const bridge = path.join(root, "prisma/engine/schema-engine");
-const prismaBin = path.join(root, "node_modules/.bin/prisma");
+declare module "vitest" {
+  export interface ProvidedContext {
+    serverUrl: string;
+  }
+}
+
+// A test here runs the CLI several times, each a Node process that loads the wasm engine: seconds apiece, and many
+// more on a machine whose cores are busy. The limits only catch a hang.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+const packageDir = path.resolve(import.meta.dirname, "..");
+export const bridge = path.join(packageDir, "bin/schema-engine");
+const prismaBin = createRequire(import.meta.url).resolve("prisma/build/index.js");
+
+/** A URL of the test server's maintenance database. */
+export const serverUrl = () => inject("serverUrl");
+
+export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
+
+/** A new empty database named `test_<prefix>_<random>` on the test server. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const name = `test_${prefix.replace(/\W/g, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
+  await createDatabase(serverUrl(), name);
+  return { name, url: withDatabase(serverUrl(), name), drop: () => dropDatabase(serverUrl(), name, { force: true }) };
+}
 export const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", name);
 export const expected = (name: string) => path.join(import.meta.dirname, "expected", name);
 
@@ -26,9 +50,14 @@ export type Project = {
   remove: () => void;
 };
 
-/** A project folder with its own schema and config; the config reads the URL from the environment. */
-export function project(url: string, schemaFixture = "v1.prisma"): Project {
-  const dir = mkdtempSync(path.join(tmpdir(), "engine-test-"));
+/**
+ * A project folder with its own schema and config; the config reads the URL from the environment. `inPackage` puts
+ * it under test/.work, where the generated client resolves the packages it imports.
+ */
+export function project(url: string, schemaFixture = "v1.prisma", { inPackage = false } = {}): Project {
+  const parent = inPackage ? path.join(packageDir, "test/.work") : tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(path.join(parent, "engine-test-"));
   writeFileSync(
     path.join(dir, "prisma.config.ts"),
     `export default {
@@ -69,8 +98,13 @@ export function addMigration(p: Project, name: string, sql: string) {
 }
 
 function runPrisma(cwd: string, args: string[], url: string, input?: string): Promise<Run> {
+  return run(cwd, process.execPath, [prismaBin, ...args], url, input);
+}
+
+/** Runs a command in the project folder with a bare environment: the URL, and the bridge as the schema engine. */
+export function run(cwd: string, command: string, args: string[], url: string, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(prismaBin, args, {
+    const child = spawn(command, args, {
       cwd,
       env: {
         PATH: process.env.PATH,
@@ -129,7 +163,7 @@ export async function expectNoShadowDatabases(serverUrl: string) {
   await expect.poll(() => shadowDatabases(serverUrl), { timeout: 30_000, interval: 500 }).toEqual([]);
 }
 
-/** Compares with a reviewed file under tests/engine/expected; UPDATE_EXPECTED=1 rewrites it instead. */
+/** Compares with a reviewed file under test/expected; UPDATE_EXPECTED=1 rewrites it instead. */
 export function expectMatchesFile(actual: string, name: string) {
   if (process.env.UPDATE_EXPECTED) writeFileSync(expected(name), actual);
   expect(actual).toBe(readFileSync(expected(name), "utf8"));
@@ -151,10 +185,10 @@ export function projectsForFile() {
     for (const p of projects) p.remove();
     await Promise.all(databases.map((db) => db.drop()));
   });
-  return async function setup(name: string, schema = "v1.prisma") {
-    const db = await createTestDatabase(`engine_${name}`, { migrated: false });
+  return async function setup(name: string, schema = "v1.prisma", options: { inPackage?: boolean } = {}) {
+    const db = await createTestDatabase(`engine_${name}`);
     databases.push(db);
-    const p = project(db.url, schema);
+    const p = project(db.url, schema, options);
     projects.push(p);
     return p;
   };

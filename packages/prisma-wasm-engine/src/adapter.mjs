@@ -1,15 +1,9 @@
+// @ts-check
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum, DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { createDatabase, dropDatabase, parseUrl, withDatabase } from "./postgres.mjs";
-
-// The binder that turns adapter calls into the Result objects the wasm engine expects; taken from the adapter's
-// own dependency so both agree on the error shapes.
-const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-pg"));
-const { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum, DriverAdapterError } = adapterRequire(
-  "@prisma/driver-adapter-utils",
-);
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -24,6 +18,8 @@ const MAPPED_SQLSTATES = new Set(["3D000", "28000", "28P01", "42P04", "53300"]);
  * - A script of several statements (`db execute`) yields one result each; the last one stands for the script.
  * - It rewrites server errors into kinds the engine words its own way: a failing migration would report
  *   "No such table: x" instead of the server's `relation "x" does not exist`. Pass the server's error through.
+ * These are the adapter's own behaviours in every version, not a mismatch between two installed versions, and the
+ * adapter exposes no hook for them: the patch stays, limited to these three methods.
  */
 function patchQueryPath(adapter) {
   const queryable = Object.getPrototypeOf(Object.getPrototypeOf(adapter));
@@ -88,11 +84,14 @@ function runScriptsWhole(adapter) {
     try {
       await adapter.underlyingDriver().query(script);
     } catch (error) {
+      // The script goes with the error: a failed migration's message shows the lines around the failure.
+      if (isServerError(error)) error.script = script;
       adapter.onError(error);
     }
   };
 }
 
+/** @type {Set<{ dropAll: () => Promise<unknown> }>} */
 const liveFactories = new Set();
 
 /** Drops the shadow databases of every factory still at work, for a process told to stop mid-request. */
@@ -137,7 +136,8 @@ class SingleClientPool extends pg.Pool {
     this.guard(typeof config === "string" ? config : config.text);
     return this.single.query(config, ...rest);
   }
-  connect() {
+  /** @returns {Promise<pg.PoolClient>} */
+  async connect() {
     throw new Error("A rehearsal runs on one connection.");
   }
   end() {
@@ -146,12 +146,43 @@ class SingleClientPool extends pg.Pool {
 }
 
 /**
- * A migration-aware adapter factory for the datasource, bound for the wasm engine. `close()` ends every pool and
- * drops every shadow database this factory made; call it once the engine is done with them.
+ * The main connection of a call that needs no server (a diff between schema files): the wasm engine still asks
+ * for the server's version when it starts, so that one question is answered here, as a current PostgreSQL would,
+ * and anything else is an error naming what needs a database.
  */
-export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = false } = {}) {
+function offlineAdapter() {
+  const refuse = async () => {
+    throw new DriverAdapterError({ kind: "postgres", code: "08006", severity: "ERROR", message: "This command needs a database: set a datasource URL.", detail: undefined, column: undefined, hint: undefined });
+  };
+  return {
+    provider: /** @type {const} */ ("postgres"),
+    adapterName: "@prisma/adapter-pg",
+    async queryRaw(/** @type {{ sql: string }} */ query) {
+      if (!/^SELECT EXISTS\(SELECT 1 FROM pg_namespace WHERE nspname = \$1\), version\(\)/.test(query.sql)) return refuse();
+      return {
+        columnNames: ["exists", "version", "numeric_version"],
+        columnTypes: [ColumnTypeEnum.Boolean, ColumnTypeEnum.Text, ColumnTypeEnum.Int32],
+        rows: [[true, "PostgreSQL 17.0", 170000]],
+      };
+    },
+    executeRaw: refuse,
+    executeScript: refuse,
+    startTransaction: refuse,
+    async dispose() {},
+  };
+}
+
+/**
+ * A migration-aware adapter factory for the datasource, bound for the wasm engine. `close()` ends every pool and
+ * drops every shadow database this factory made; call it once the engine is done with them. `offline`: the main
+ * connection is {@link offlineAdapter}; shadow databases are still real.
+ * @param {{ url?: string, shadowDatabaseUrl?: string }} datasource
+ * @param {{ rehearsal?: boolean, offline?: boolean }} [options]
+ */
+export function createAdapterFactory({ url = "", shadowDatabaseUrl }, { rehearsal = false, offline = false } = {}) {
   const open = new Set();
-  const shadows = new Set();
+  /** @type {Set<string> & { dropAll: () => Promise<unknown> }} */
+  const shadows = Object.assign(new Set(), { dropAll: () => Promise.allSettled([...shadows].map(dropShadow)) });
   liveFactories.add(shadows);
 
   async function connect(databaseUrl) {
@@ -169,10 +200,11 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = f
     return adapter;
   }
 
+  /** @type {import("@prisma/driver-adapter-utils").SqlMigrationAwareDriverAdapterFactory} */
   const factory = {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",
-    connect: () => connect(url),
+    connect: async () => (offline ? /** @type {any} */ (offlineAdapter()) : connect(url)),
     // The adapter's own connectToShadowDb reuses the main URL, whose database wins over the shadow one: the
     // "shadow" replay would run on the user's database. Build the shadow URL here instead.
     async connectToShadowDb() {
@@ -194,7 +226,6 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }, { rehearsal = f
     if (!shadows.delete(name)) return;
     await dropDatabase(url, name, { force: true });
   }
-  shadows.dropAll = () => Promise.allSettled([...shadows].map(dropShadow));
 
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
   return {

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serverUrl } from "../support/db";
 import {
   addMigration,
   expectExit,
@@ -11,6 +11,7 @@ import {
   projectsForFile,
   type Project,
   query,
+  serverUrl,
   tables,
 } from "./support";
 
@@ -114,6 +115,11 @@ describe.concurrent("migrate deploy, status, reset, resolve", () => {
     expect(run.output).toContain("P3018");
     expect(run.output).toContain("Migration name: 20240102000000_bad");
     expect(run.output).toContain('relation "missing_table" does not exist');
+    // The native engine's "Position" context: the failing line of the script, numbered, after the lines before it.
+    expect(run.output).toContain(
+      'Position:\n\x1b[1m  0\x1b[0m\n\x1b[1m  1\x1b[0m CREATE TABLE "extra" (id int);\n\x1b[1m  2\x1b[1;31m SELECT * FROM "missing_table";\x1b[0m',
+    );
+    expect(run.output).toContain('DbError { severity: "ERROR", parsed_severity: Some(Error), code: SqlState(E42P01)');
     expect(await tables(p.url)).not.toContain("extra");
 
     const status = await p.prisma(["migrate", "status"]);
@@ -223,6 +229,40 @@ describe.concurrent("migrate diff", () => {
     expectMatchesFile(printed(run.stdout), "add_views.sql");
     const back = await deployed.prisma(["migrate", "diff", "--from-migrations", "migrations", "--to-config-datasource", "--exit-code"]);
     expectExit(back, 0);
+  });
+});
+
+describe.concurrent("migrate diff with no database", () => {
+  const unreachable = "postgresql://nobody@127.0.0.1:1/nowhere";
+
+  it("between two schema files, with an unreachable URL or none at all", async () => {
+    const p = await setup("offline_diff");
+    const v2 = fixture("v2.prisma");
+    for (const url of [unreachable, ""]) {
+      const run = await p.prisma(["migrate", "diff", "--from-schema", "schema.prisma", "--to-schema", v2, "--script"], { url });
+      expectExit(run, 0);
+      expectMatchesFile(printed(run.stdout), "add_views.sql");
+    }
+    const fromEmpty = await p.prisma(["migrate", "diff", "--from-empty", "--to-schema", "schema.prisma", "--script"], { url: unreachable });
+    expectExit(fromEmpty, 0);
+    expectMatchesFile(printed(fromEmpty.stdout), "diff-empty-to-v1.sql");
+  });
+
+  it("from migrations, replayed on the configured shadow database alone", async () => {
+    const p = await setup("offline_shadow");
+    addMigration(p, "20240101000000_init", await init());
+    writeFileSync(
+      path.join(p.dir, "prisma.config.ts"),
+      `export default {
+  schema: "schema.prisma",
+  migrations: { path: "migrations" },
+  datasource: { url: process.env.DATABASE_URL, shadowDatabaseUrl: ${JSON.stringify(p.url)} },
+};
+`,
+    );
+    const run = await p.prisma(["migrate", "diff", "--from-migrations", "migrations", "--to-schema", "schema.prisma", "--exit-code"], { url: unreachable });
+    expectExit(run, 0);
+    expect(run.stdout).toContain("No difference detected.");
   });
 });
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The CLI reads the engine's stderr as JSON lines shaped like the native engine's tracing output.
 export function log(level, message, fields = {}, target = "schema_engine::logger") {
   process.stderr.write(

@@ -1,5 +1,6 @@
+// @ts-check
 import readline from "node:readline";
-import { Engine, toEngineError } from "./engine.mjs";
+import { Engine, EngineError, toEngineError } from "./engine.mjs";
 import { log } from "./log.mjs";
 
 const send = (message) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
@@ -18,9 +19,13 @@ let printId = 0;
 /** The engine's way to write to the user's terminal: the CLI prints `content` and acknowledges. */
 const print = (content) => send({ id: ++printId, method: "print", params: { content } });
 
-/** JSON-RPC over stdio, one message a line, requests answered one at a time in arrival order. */
-export function serve({ datamodelPaths, datasource }) {
-  const engine = new Engine({ datamodelPaths, datasource });
+/**
+ * JSON-RPC over stdio, one message a line, requests answered one at a time in arrival order. With `refused` (flags
+ * the engine cannot honour), every request is answered with that error instead.
+ * @param {{ datamodelPaths: string[], datasource: any, refused?: string }} options
+ */
+export function serve({ datamodelPaths, datasource, refused = undefined }) {
+  const engine = refused ? refusingEngine(refused) : new Engine({ datamodelPaths, datasource });
   let queue = Promise.resolve();
   let current;
 
@@ -50,6 +55,15 @@ export function serve({ datamodelPaths, datasource }) {
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
+}
+
+/** @param {string} message */
+function refusingEngine(message) {
+  return {
+    async call() {
+      throw new EngineError({ is_panic: false, message, error_code: null });
+    },
+  };
 }
 
 async function handle(engine, { id, method, params }) {

@@ -1,6 +1,9 @@
+// @ts-check
 import { readFile } from "node:fs/promises";
 import { createAdapterFactory, takeLastServerError } from "./adapter.mjs";
 import * as dev from "./dev.mjs";
+import { introspectSql } from "./introspect-sql.mjs";
+import { migrationFailed } from "./migration-error.mjs";
 import { forwardWasmLog } from "./log.mjs";
 import { connectionError, probe } from "./postgres.mjs";
 import { loadSchemaEngine, takePanicMessage } from "./wasm.mjs";
@@ -9,6 +12,8 @@ import { loadSchemaEngine, takePanicMessage } from "./wasm.mjs";
 const WASM_METHOD = { getDatabaseVersion: "version" };
 /** RPC methods answered by composing other wasm methods. */
 const COMPOSED = { createMigration: dev.createMigration, evaluateDataLoss: dev.evaluateDataLoss };
+/** RPC methods the bridge answers without the wasm engine, which cannot (its `introspectSql` overflows its stack). */
+const BRIDGED = { introspectSql };
 
 export class EngineError extends Error {
   constructor(data) {
@@ -33,15 +38,17 @@ export class Engine {
   }
 
   async call(method, params) {
+    const offline = !this.#needsDatabase(method, params);
+    if (!offline) await this.#ensureReachable();
+    if (BRIDGED[method]) return BRIDGED[method]({ ...params, url: params?.url || this.#datasource?.url });
     this.#SchemaEngine ??= await loadSchemaEngine();
-    await this.#ensureReachable();
     const run = (wasmMethod, wasmParams, options) => this.#run(wasmMethod, wasmParams, options);
     if (COMPOSED[method]) return COMPOSED[method](run, params);
     const wasmMethod = WASM_METHOD[method] ?? method;
     if (typeof this.#SchemaEngine.prototype[wasmMethod] !== "function") {
       throw new EngineError({ is_panic: false, message: `Unknown method \`${method}\``, error_code: null });
     }
-    return run(wasmMethod, params);
+    return run(wasmMethod, params, { offline });
   }
 
   async #run(wasmMethod, params, options) {
@@ -62,6 +69,20 @@ export class Engine {
       engine?.free();
       await adapters.close();
     }
+  }
+
+  /**
+   * A diff between schema files, or from empty, needs no server; a migrations folder needs one only to replay it
+   * on, which a configured shadow database URL provides.
+   */
+  #needsDatabase(method, params) {
+    if (method !== "diff") return true;
+    return [params?.from, params?.to].some(
+      (side) =>
+        side?.tag === "url" ||
+        side?.tag === "schemaDatasource" ||
+        (side?.tag === "migrations" && !this.#datasource?.shadowDatabaseUrl),
+    );
   }
 
   // The wasm engine words a failed connection without the P-code the CLI keys its messages on; ask the server
@@ -86,7 +107,12 @@ export class Engine {
   }
 }
 
-/** Rewrites whatever the wasm engine threw as the data of a JSON-RPC error response. */
+/**
+ * Rewrites whatever the wasm engine threw as the data of a JSON-RPC error response.
+ * @param {any} error
+ * @param {(id: number) => any} [externalError]
+ * @param {any} [serverError]
+ */
 export function toEngineError(error, externalError = () => undefined, serverError = undefined) {
   if (error instanceof EngineError) return error;
   const panic = takePanicMessage();
@@ -111,15 +137,4 @@ export function toEngineError(error, externalError = () => undefined, serverErro
     ...(error?.meta && { meta: error.meta }),
     error_code: typeof error?.code === "string" ? error.code : null,
   });
-}
-
-/** The native engine's P3018, which quotes the server's error. */
-function migrationFailed(migrationName, { code, severity, message, detail, hint }) {
-  const quoted = [`${severity}: ${message}`, detail && `DETAIL: ${detail}`, hint && `HINT: ${hint}`].filter(Boolean);
-  return [
-    "A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve",
-    `Migration name: ${migrationName}`,
-    `Database error code: ${code}`,
-    `Database error:\n${quoted.join("\n")}`,
-  ].join("\n\n");
 }

@@ -1,9 +1,17 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { serverUrl } from "../support/db";
-import { databaseUrl, dropDatabase } from "../../scripts/support/postgres-admin";
-import { addMigration, expected, expectExit, expectNoShadowDatabases, projectsForFile, query, tables } from "./support";
+import { dropDatabase, withDatabase } from "../src/postgres.mjs";
+import {
+  addMigration,
+  expected,
+  expectExit,
+  expectNoShadowDatabases,
+  projectsForFile,
+  query,
+  serverUrl,
+  tables,
+} from "./support";
 
 const setup = projectsForFile();
 
@@ -121,7 +129,7 @@ describe.concurrent("connection failures", () => {
   it("missing database: status reports P1003, deploy creates it", async () => {
     const p = await setup("missing");
     const name = `${new URL(p.url).pathname.slice(1)}_absent`;
-    const url = databaseUrl(p.url, name);
+    const url = withDatabase(p.url, name);
     try {
       const status = await p.prisma(["migrate", "status"], { url });
       expectExit(status, 1);
@@ -131,21 +139,8 @@ describe.concurrent("connection failures", () => {
       expect(deploy.output).toContain(`PostgreSQL database ${name} created`);
       expect(await tables(url)).toEqual(["_prisma_migrations"]);
     } finally {
-      await dropDatabase(serverUrl(), name);
+      await dropDatabase(serverUrl(), name, { force: true });
     }
-  });
-});
-
-describe.concurrent("what the wasm engine cannot do", () => {
-  it("TypedSQL (generate --sql) fails loudly", async () => {
-    const p = await setup("typedsql", "typedsql.prisma");
-    expectExit(await p.prisma(["db", "push"]), 0);
-    mkdirSync(path.join(p.dir, "sql"));
-    writeFileSync(path.join(p.dir, "sql", "byEmail.sql"), "SELECT id, email FROM authors WHERE email = $1\n");
-    const run = await p.prisma(["generate", "--sql"]);
-    expect(run.code).not.toBe(0);
-    expect(run.output).toContain("In sql/byEmail.sql");
-    expect(run.output).toMatch(/RustPanic: The wasm schema engine crashed|Error/);
   });
 });
 

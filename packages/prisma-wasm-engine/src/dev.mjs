@@ -1,6 +1,9 @@
+// @ts-check
 // The wasm engine's `createMigration` and `evaluateDataLoss` never receive the shadow database factory ("PostgreSQL
 // shadow DB must be provided through an external factory"), while its `diff` and `schemaPush` work. `migrate dev`
 // needs both, so they are rebuilt here from those two.
+
+import { scriptSteps, stepIndexOf } from "./steps.mjs";
 
 const emptyLockfile = 'provider = "postgresql"\n';
 
@@ -49,15 +52,15 @@ export async function createMigration(run, input) {
 export async function evaluateDataLoss(run, input) {
   const { exitCode, stdout } = await diffFromHistory(run, input);
   if (exitCode === 0) return { migrationSteps: 0, warnings: [], unexecutableSteps: [] };
-  const migrationSteps = Math.max(1, (stdout.match(/^-- [A-Z]\w+$/gm) ?? []).length);
+  const steps = scriptSteps(stdout);
   const { warnings, unexecutable } = await run(
     "schemaPush",
     { force: false, schema: input.schema, filters: input.filters },
     { rehearsal: true },
   );
   return {
-    migrationSteps,
-    warnings: warnings.map((message) => ({ message, stepIndex: 0 })),
-    unexecutableSteps: unexecutable.map((message) => ({ message, stepIndex: 0 })),
+    migrationSteps: Math.max(1, steps.length),
+    warnings: warnings.map((message) => ({ message, stepIndex: stepIndexOf(message, steps) })),
+    unexecutableSteps: unexecutable.map((message) => ({ message, stepIndex: stepIndexOf(message, steps) })),
   };
 }

@@ -1,8 +1,10 @@
+// @ts-check
 import pg from "pg";
 
 /**
  * A Prisma datasource URL split into what `pg` understands and what only Prisma does. `?schema=` is Prisma's: pg
  * would ignore it, so it becomes the connection's search_path (the adapter's own `schema` option does not set it).
+ * @param {string} url
  */
 export function parseUrl(url) {
   const parsed = new URL(url);
@@ -25,16 +27,26 @@ export function parseUrl(url) {
   };
 }
 
-/** The same server and credentials, another database. pg lets a URL's database win over a `database` option. */
+/**
+ * The same server and credentials, another database. pg lets a URL's database win over a `database` option.
+ * @param {string} url
+ * @param {string} database
+ */
 export function withDatabase(url, database) {
   const parsed = new URL(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
 }
 
-export const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
+export const quoteIdent = (/** @type {string} */ name) => `"${name.replaceAll('"', '""')}"`;
 
-/** Runs `task` on a client connected to the server's maintenance database, as the native engine does. */
+/**
+ * Runs `task` on a client connected to the server's maintenance database, as the native engine does.
+ * @template T
+ * @param {string} url
+ * @param {(admin: pg.Client) => Promise<T>} task
+ * @returns {Promise<T>}
+ */
 export async function withAdmin(url, task) {
   const client = new pg.Client(parseUrl(withDatabase(url, "postgres")).pgConfig);
   await client.connect();
@@ -45,17 +57,22 @@ export async function withAdmin(url, task) {
   }
 }
 
+/** @param {string} url @param {string} database */
 export async function createDatabase(url, database) {
   await withAdmin(url, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(database)}`));
 }
 
+/** @param {string} url @param {string} database @param {{ force?: boolean }} [options] */
 export async function dropDatabase(url, database, { force = false } = {}) {
   await withAdmin(url, (admin) =>
     admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}${force ? " WITH (FORCE)" : ""}`),
   );
 }
 
-/** Resolves when the URL's database accepts a connection; rejects with the error the server or socket gave. */
+/**
+ * Resolves when the URL's database accepts a connection; rejects with the error the server or socket gave.
+ * @param {string} url
+ */
 export async function probe(url) {
   const client = new pg.Client(parseUrl(url).pgConfig);
   try {
@@ -68,6 +85,9 @@ export async function probe(url) {
 /**
  * The native engine's user-facing error (P-code and wording) for a failed connection, or undefined when the error
  * is not about connecting. Only user, database and host:port are named: never the password.
+ * @param {any} error
+ * @param {string} url
+ * @returns {{ error_code: string, message: string } | undefined}
  */
 export function connectionError(error, url) {
   const { user, database, location } = parseUrl(url);

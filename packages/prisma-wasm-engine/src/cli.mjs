@@ -1,3 +1,4 @@
+// @ts-check
 import { log } from "./log.mjs";
 import { connectionError, createDatabase, dropDatabase, parseUrl, probe } from "./postgres.mjs";
 
