@@ -38,5 +38,6 @@ const api :Workerd.Worker = (
     (name = "DB_EDGE_PROXY_URL", fromEnvironment = "DB_EDGE_PROXY_URL"),
     (name = "DB_PREPARED_STATEMENTS", fromEnvironment = "DB_PREPARED_STATEMENTS"),
     (name = "DB_SSL_MODE", fromEnvironment = "DB_SSL_MODE"),
+    (name = "DB_SHUTDOWN_TIMEOUT_MS", fromEnvironment = "DB_SHUTDOWN_TIMEOUT_MS"),
   ],
 );
