@@ -1,8 +1,10 @@
+import { exposePoolStats } from "#telemetry/metrics";
 import { createDatabase, type Database } from "@/lib/db/client";
 
 // Hot reload re-evaluates this module; the cache on globalThis keeps one pool for the life of the process.
 const cache = globalThis as unknown as { database?: Database };
 const database = (cache.database ??= createDatabase());
+exposePoolStats(() => cache.database?.poolStats() ?? null);
 
 export const prisma = database.prisma;
 export const primary = database.primary;

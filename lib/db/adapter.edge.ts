@@ -4,7 +4,7 @@ import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
-import { redact } from "@/lib/redact";
+import { log } from "@/lib/log";
 
 export function createAdapter({ url, pool }: DatabaseSettings) {
   // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
@@ -22,7 +22,7 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
   // tells their sessions apart in pg_stat_activity.
   const config = { ...pool, connectionString: url, max: env.DB_EDGE_POOL_MAX, application_name: `${env.DB_APPLICATION_NAME}/edge` };
   const adapter = new PrismaNeon(config, {
-    onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
+    onPoolError: (error) => log.error("database: idle connection closed", { error }),
   });
   return {
     adapter,

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
-import { redact } from "@/lib/redact";
+import { measureAcquire } from "@/lib/db/telemetry/pool-acquire";
+import { log } from "@/lib/log";
 
 // A named statement is parsed and planned once per connection instead of on every query. A transaction pooler
 // before PgBouncer 1.21 cannot carry them, hence off by default.
@@ -13,7 +14,8 @@ const ssl = { disable: false, require: { rejectUnauthorized: false }, "verify-fu
 export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMode }: DatabaseSettings) {
   const pool = new pg.Pool({ ...poolConfig, connectionString: url, ...(sslMode && { ssl: ssl[sslMode] }) });
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
-  pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
+  pool.on("error", (error) => log.error("database: idle connection closed", { error }));
+  measureAcquire(pool);
   return {
     adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),

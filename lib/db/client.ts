@@ -4,13 +4,16 @@ import { readReplicas } from "@prisma/extension-read-replicas";
 import { createAdapter, reachesReplicas } from "#db/adapter";
 import { PrismaClient } from "#db/client";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
+import { telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
 
 export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   const settings = { ...databaseSettings(), ...overrides };
   const urls = [settings.url, ...(reachesReplicas ? settings.replicaUrls : [])];
   const pools = urls.map((url) => createAdapter({ ...settings, url }));
   // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
-  const [primary, ...replicas] = pools.map(({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal" }));
+  const [primary, ...replicas] = pools.map(({ adapter }) =>
+    withTelemetry(new PrismaClient({ adapter, errorFormat: "minimal", ...telemetryOptions(settings) })),
+  );
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const prisma = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
