@@ -17,11 +17,13 @@ type StartOptions = {
   /** Whether an answer counts; by default any answer does, a 503 from a server whose database is down included. */
   ready?: (response: Response) => boolean;
   timeoutMs?: number;
+  /** Another checkout of the app to start instead of this one. */
+  cwd?: string;
 };
 
 export async function startNext(
   env: Record<string, string | undefined>,
-  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000 }: StartOptions = {},
+  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd }: StartOptions = {},
 ): Promise<NextServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -29,6 +31,7 @@ export async function startNext(
   const child = spawn("node_modules/.bin/next", ["start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    cwd,
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));

@@ -24,14 +24,22 @@ export type Span = {
 const valueOf = (value: AnyValue): unknown =>
   value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue ?? value.arrayValue?.values.map(valueOf);
 
-export async function startOtlpReceiver() {
+/** `keep: false` only counts what arrives (any protocol), for a benchmark that must not grow in memory. */
+export async function startOtlpReceiver({ keep = true } = {}) {
   const spans: Span[] = [];
+  let exports = 0;
   /** Every request body as received, for a search of the raw bytes. */
   const bodies: string[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
+      exports++;
+      if (!keep) {
+        chunks.length = 0;
+        response.writeHead(200, { "content-type": request.headers["content-type"] ?? "application/json" });
+        return response.end();
+      }
       const body = Buffer.concat(chunks).toString("utf8");
       bodies.push(body);
       if (request.url === "/v1/traces") {
@@ -58,6 +66,7 @@ export async function startOtlpReceiver() {
     url: `http://127.0.0.1:${port}`,
     spans,
     bodies,
+    exports: () => exports,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
