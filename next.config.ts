@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
     // (lib/http/body.ts) keeps a body over the limit visibly over it, so the route still answers 413.
     proxyClientMaxBodySize: 2 * 1024 * 1024,
   },
+  // Loaded from node_modules at run time, not bundled: the OpenTelemetry instrumentations patch modules as Node.js
+  // loads them, and the SDK's exporters load optional parts dynamically.
+  serverExternalPackages: ["@opentelemetry/sdk-node", "@opentelemetry/instrumentation-pg", "@prisma/instrumentation", "prom-client"],
 };
 
 export default nextConfig;

@@ -52,6 +52,18 @@ export const env = createEnv({
     DB_SSL_MODE: z
       .enum(["disable", "require", "verify-full"], { error: "must be one of disable, require, verify-full" })
       .optional(),
+    DB_SLOW_QUERY_MS: wholeNumber(1_000, 0, 3_600_000, " ms (0 turns the slow-query log off)"),
+    DB_SQL_COMMENTS: z.stringbool({ error: "must be true or false" }).default(true),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces")
+      .optional(),
+    TRACE_QUERY_PARAMETERS: z.stringbool({ error: "must be true or false" }).default(false),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
@@ -72,6 +84,6 @@ function describe(issue: { path?: ReadonlyArray<PropertyKey | { key: PropertyKey
   const [first] = issue.path ?? [];
   const name = String(typeof first === "object" ? first.key : first);
   const value = process.env[name];
-  const shown = value === undefined ? "is not set" : name.endsWith("_URL") || name.endsWith("_URLS") ? "is set" : `is ${JSON.stringify(value)}`;
+  const shown = value === undefined ? "is not set" : name.endsWith("_URL") || name.endsWith("_URLS") || name.endsWith("_TOKEN") ? "is set" : `is ${JSON.stringify(value)}`;
   return `${name} ${shown}: ${issue.message}`;
 }

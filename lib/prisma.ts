@@ -1,10 +1,12 @@
 import { perRequestDatabase } from "#db/per-request";
+import { exposePoolStats } from "#telemetry/metrics";
 import { createDatabase, type Database } from "@/lib/db/client";
 
 // Hot reload re-evaluates this module; the cache on globalThis keeps one pool for the life of the process.
 const cache = globalThis as unknown as { database?: Database };
 // workerd alone needs one per request (lib/db/per-request.workerd.ts); everywhere else this is the plain client.
 const database = perRequestDatabase ?? (cache.database ??= createDatabase());
+exposePoolStats(() => database.poolStats());
 
 export const prisma = database.prisma;
 export const primary = database.primary;

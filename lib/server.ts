@@ -52,6 +52,7 @@ export async function startServer() {
 // hands its address to the edge sandboxes, which copy process.env when they are created.
 async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   const { env } = await import("@/lib/env");
+  const { log } = await import("@/lib/log");
   if (env.DB_EDGE_PROXY_URL) return undefined;
   const cache = globalThis as unknown as { pgWsBridge?: Promise<PgWsBridge> };
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
@@ -63,13 +64,14 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
       maxConnections: 50,
       // Longer than any statement may run, or a long query would look idle.
       idleTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5_000 : 600_000,
-      log: (line) => console.error(line),
+      log: (line) => log.warn(line),
     }));
     process.env.DB_EDGE_PROXY_URL = bridge.url;
+    (await import("@/lib/db/telemetry/bridge-metrics")).exposeBridgeStats(bridge);
     return bridge;
   } catch (error) {
     delete cache.pgWsBridge;
-    console.error(`Edge routes are off: ${(error as Error).message}. Set DB_EDGE_PROXY_URL to a WebSocket proxy.`);
+    log.error(`Edge routes are off: ${(error as Error).message}. Set DB_EDGE_PROXY_URL to a WebSocket proxy.`);
     return undefined;
   }
 }

@@ -1,10 +1,13 @@
 // Request parsing and error responses, the same for every route on every runtime.
 import { z } from "zod";
 import { uuid } from "@/lib/api/schemas";
+import { countError } from "#telemetry/metrics";
 import { toHttpError } from "@/lib/db/errors";
 import { assertJsonMediaType, readBytes } from "@/lib/http/body";
 import { HttpError } from "@/lib/http/error";
-import { redact } from "@/lib/redact";
+import { log } from "@/lib/log";
+import { currentRequest } from "@/lib/telemetry/request-context";
+import { inRequestContext } from "@/lib/telemetry/request";
 
 export { HttpError };
 
@@ -41,18 +44,19 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
 /** Turns every thrown error into a JSON response; an unexpected one keeps its details in the server log. */
 export function route<C>(handler: Handler<C>): Handler<C> {
-  return async (request, context) => {
+  return (request, context) => inRequestContext(request, async () => {
     try {
       return await handler(request, context);
     } catch (error) {
       const failure = error instanceof HttpError ? error : toHttpError(error);
-      const requestId = failure.status >= 500 ? crypto.randomUUID() : undefined;
+      countError(failure.code, failure.status);
+      const requestId = failure.status >= 500 ? currentRequest()?.requestId : undefined;
       if (requestId) {
         const detail =
           error instanceof Error ? (error.stack ?? error.message)
           : error instanceof Event ? `${error.type} event: ${(error as ErrorEvent).message ?? ""}`
           : String(error);
-        console.error(`[${requestId}] ${request.method} ${new URL(request.url).pathname} -> ${failure.status}: ${redact(detail)}`);
+        log.error(`${request.method} ${new URL(request.url).pathname} -> ${failure.status}`, { code: failure.code, detail });
       }
       const body = {
         error: {
@@ -65,5 +69,5 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       const headers = failure.status === 503 ? { "retry-after": "1" } : undefined;
       return json(body, { status: failure.status, headers });
     }
-  };
+  });
 }

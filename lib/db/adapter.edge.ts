@@ -5,7 +5,7 @@ import { PrismaNeon } from "@prisma/adapter-neon";
 import { recordAcquireState } from "@/lib/db/acquire-state";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
-import { redact } from "@/lib/redact";
+import { log } from "@/lib/log";
 
 export function createAdapter({ url, pool }: DatabaseSettings) {
   // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
@@ -28,7 +28,7 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
     application_name: `${env.DB_APPLICATION_NAME}/edge`,
   };
   const adapter = new PrismaNeonRecordingAcquires(config, {
-    onPoolError: (error) => console.error(`database: idle connection closed: ${redact(error.message)}`),
+    onPoolError: (error) => log.error("database: idle connection closed", { error }),
   });
   return {
     adapter,

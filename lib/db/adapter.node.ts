@@ -4,7 +4,8 @@ import pg from "pg";
 import { recordAcquireState } from "@/lib/db/acquire-state";
 import { connectionSettings } from "@/lib/db/connection-settings";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
-import { redact } from "@/lib/redact";
+import { measureAcquire } from "@/lib/db/telemetry/pool-acquire";
+import { log } from "@/lib/log";
 
 // A named statement is parsed and planned once per connection instead of on every query. A transaction pooler
 // before PgBouncer 1.21 cannot carry them, hence off by default.
@@ -13,8 +14,9 @@ const statementNameGenerator = ({ sql }: { sql: string }) => `s${createHash("sha
 export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMode }: DatabaseSettings) {
   const pool = new pg.Pool(connectionSettings(url, poolConfig, sslMode));
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
-  pool.on("error", (error) => console.error(`database: idle connection closed: ${redact(error.message)}`));
+  pool.on("error", (error) => log.error("database: idle connection closed", { error }));
   recordAcquireState(pool, poolConfig.max);
+  measureAcquire(pool);
   return {
     adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),

@@ -4,6 +4,7 @@ import { readReplicas } from "@prisma/extension-read-replicas";
 import { createAdapter, reachesReplicas } from "#db/adapter";
 import { PrismaClient } from "#db/client";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
+import { telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
 
 export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   const settings = { ...databaseSettings(), ...overrides };
@@ -14,8 +15,8 @@ export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   // Prisma's 2 s: a little longer, so that the pool's own timeout, which answers 503, comes first. 0 waits as long
   // as it takes; Prisma needs a number, so the longest wait the env accepts.
   const transactionOptions = { maxWait: (settings.pool.connectionTimeoutMillis || 600_000) + 1_000 };
-  const [primary, ...replicas] = pools.map(
-    ({ adapter }) => new PrismaClient({ adapter, errorFormat: "minimal", transactionOptions }),
+  const [primary, ...replicas] = pools.map(({ adapter }) =>
+    withTelemetry(new PrismaClient({ adapter, errorFormat: "minimal", transactionOptions, ...telemetryOptions(settings) })),
   );
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.

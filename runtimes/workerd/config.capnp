@@ -39,5 +39,10 @@ const api :Workerd.Worker = (
     (name = "DB_PREPARED_STATEMENTS", fromEnvironment = "DB_PREPARED_STATEMENTS"),
     (name = "DB_SSL_MODE", fromEnvironment = "DB_SSL_MODE"),
     (name = "DB_SHUTDOWN_TIMEOUT_MS", fromEnvironment = "DB_SHUTDOWN_TIMEOUT_MS"),
+    (name = "TRACE_QUERY_PARAMETERS", fromEnvironment = "TRACE_QUERY_PARAMETERS"),
+    (name = "METRICS_TOKEN", fromEnvironment = "METRICS_TOKEN"),
+    (name = "LOG_LEVEL", fromEnvironment = "LOG_LEVEL"),
+    (name = "DB_SQL_COMMENTS", fromEnvironment = "DB_SQL_COMMENTS"),
+    (name = "DB_SLOW_QUERY_MS", fromEnvironment = "DB_SLOW_QUERY_MS"),
   ],
 );

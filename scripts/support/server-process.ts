@@ -18,18 +18,20 @@ export type StartOptions = {
   /** Whether an answer counts; by default any answer does, a 503 from a server whose database is down included. */
   ready?: (response: Response) => boolean;
   timeoutMs?: number;
+  /** Another checkout of the app to start instead of this one. */
+  cwd?: string;
 };
 
 export async function startServerProcess(
   name: string,
   command: (port: number) => { file: string; args: string[]; env: Record<string, string | undefined> },
-  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000 }: StartOptions = {},
+  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd }: StartOptions = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { file, args, env } = command(port);
   const started = performance.now();
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], cwd });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));

@@ -1,0 +1,74 @@
+// What tracing costs at the route level: one `next start` with tracing off (no OTEL_* variables), one exporting
+// every span over OTLP/HTTP (protobuf) to a receiver in this process, and one with every always-on part switched
+// off too (SQL comments, slow-query log), under the same autocannon load on GET /api/projects/:id, interleaved
+// round by round.
+//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 5] [--rounds 3] [--connections 10] [--baseline-dir DIR]
+// --baseline-dir: another checkout of the app, built, started the same way on the same database (e.g. one without
+// this telemetry), to show what "tracing off" costs against no telemetry code at all.
+import os from "node:os";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import pg from "pg";
+import { startNext, type NextServer } from "../scripts/support/next-start";
+import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
+import { createBenchDatabase, seed } from "./database";
+import { median, rotate } from "./measure";
+
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "3" }, connections: { type: "string", default: "10" }, "baseline-dir": { type: "string" } },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) throw new Error("DATABASE_URL is not set: run through scripts/with-db.ts, which provides one.");
+
+const database = await createBenchDatabase(serverUrl);
+const admin = new pg.Pool({ connectionString: database.url, max: 2 });
+const receiver = await startOtlpReceiver({ keep: false });
+const servers = new Map<string, NextServer>();
+try {
+  const fixture = await seed(admin, { projects: 20, charactersPerProject: 2, animationsPerCharacter: 4, framesPerAnimation: 24 }, 20260601);
+  const path = `/api/projects/${fixture.projectIds[0]}`;
+  const configs: Record<string, Record<string, string>> = {
+    "tracing off": {},
+    "tracing on": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    "no comments, no slow log": { DB_SQL_COMMENTS: "false", DB_SLOW_QUERY_MS: "0" },
+  };
+  const ready = { probePath: path, ready: (r: Response) => r.ok };
+  for (const [name, env] of Object.entries(configs)) {
+    servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...env }, ready));
+  }
+  if (values["baseline-dir"]) {
+    servers.set("baseline", await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections) }, { ...ready, cwd: values["baseline-dir"] }));
+  }
+  const load = (name: string, duration: number) => autocannon({ url: `${servers.get(name)!.url}${path}`, connections, duration });
+  const names = [...servers.keys()];
+  for (const name of names) await load(name, 2);
+  const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of rotate(names, round)) {
+      const result = await load(name, seconds);
+      samples.get(name)!.push(result);
+      console.error(`  round ${round + 1} ${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, non-2xx ${result.non2xx}`);
+    }
+  }
+  const off = median(samples.get("tracing off")!.map((r) => r.requests.average));
+  console.log(`\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections, ${rounds} rounds of ${seconds} s, load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log("| server | req/s (median) | runs | p50 ms | p99 ms | vs tracing off |");
+  console.log("|---|---|---|---|---|---|");
+  for (const [name, results] of samples) {
+    const rps = results.map((r) => r.requests.average);
+    const m = median(rps);
+    console.log(
+      `| ${name} | ${Math.round(m)} | ${rps.map(Math.round).join(", ")} | ${median(results.map((r) => r.latency.p50))} | ${median(results.map((r) => r.latency.p99))} | ${name === "tracing off" ? "" : `${(((m - off) / off) * 100).toFixed(1)}%`} |`,
+    );
+  }
+  console.log(`\n${receiver.exports()} OTLP exports received from the traced server.`);
+} finally {
+  await Promise.allSettled([...servers.values()].map((server) => server.stop()));
+  await receiver.close();
+  await admin.end();
+  await database.drop();
+}
+

@@ -1,0 +1,21 @@
+// What every PrismaClient the factory builds carries: SQL comments, query metrics, the slow-query log.
+import { env } from "@/lib/env";
+import { queryMetrics } from "@/lib/db/telemetry/query-metrics";
+import { logSlowQueries, type QueryEvent } from "@/lib/db/telemetry/slow-queries";
+import { sqlComments } from "@/lib/db/telemetry/sql-comments";
+import { log } from "@/lib/log";
+
+/** PrismaClient constructor options. */
+export const telemetryOptions = ({ preparedStatements }: { preparedStatements: boolean }) => ({
+  ...(env.DB_SQL_COMMENTS && { comments: sqlComments({ preparedStatements }) }),
+  ...(env.DB_SLOW_QUERY_MS > 0 && { log: [{ emit: "event" as const, level: "query" as const }] }),
+});
+
+type Client = { $on(event: "query", listener: (event: QueryEvent) => void): void; $extends: (extension: typeof queryMetrics) => unknown };
+
+/** The client measured; the extension adds no API, so it keeps its type. */
+export function withTelemetry<T>(client: T): T {
+  const measured = client as Client;
+  if (env.DB_SLOW_QUERY_MS > 0) measured.$on("query", logSlowQueries(env.DB_SLOW_QUERY_MS, log.warn));
+  return measured.$extends(queryMetrics) as T;
+}

@@ -1,0 +1,41 @@
+// OpenTelemetry traces for the Node.js server: Next.js's own route spans, Prisma's operation and query spans
+// (@prisma/instrumentation) and node-postgres's query and pool-connect spans (@opentelemetry/instrumentation-pg),
+// exported by the Node SDK as the standard OTEL_* variables say (those are the SDK's contract, hence process.env).
+// Nothing is loaded or started unless they ask for traces.
+import type { NodeSDK } from "@opentelemetry/sdk-node";
+
+/** Traces are on when an OTLP endpoint is given or OTEL_TRACES_EXPORTER names an exporter. */
+export function tracingRequested(vars: Record<string, string | undefined> = process.env): boolean {
+  if (vars.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return false;
+  const exporter = vars.OTEL_TRACES_EXPORTER?.trim();
+  if (exporter) return exporter !== "none";
+  return Boolean(vars.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/** Must run before `pg` is first loaded, which instrumentation-pg patches as it loads. */
+export async function startTracing(): Promise<NodeSDK | undefined> {
+  if (!tracingRequested()) return undefined;
+  // An invalid env is reported by startServer, which stops the process.
+  const env = await import("@/lib/env").then(({ env }) => env, () => undefined);
+  if (!env) return undefined;
+  const [{ NodeSDK }, { PrismaInstrumentation }, { PgInstrumentation }] = await Promise.all([
+    import("@opentelemetry/sdk-node"),
+    import("@prisma/instrumentation"),
+    import("@opentelemetry/instrumentation-pg"),
+  ]);
+  // Traces only: metrics are scraped from /api/metrics and logs are written to stdout.
+  process.env.OTEL_METRICS_EXPORTER ??= "none";
+  process.env.OTEL_LOGS_EXPORTER ??= "none";
+  const sdk = new NodeSDK({
+    serviceName: process.env.OTEL_SERVICE_NAME ?? env.DB_APPLICATION_NAME,
+    instrumentations: [
+      new PrismaInstrumentation(),
+      // Parameter values reach a span only when TRACE_QUERY_PARAMETERS=true: they may be personal data.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: env.TRACE_QUERY_PARAMETERS }),
+    ],
+  });
+  sdk.start();
+  // Spans still buffered are sent while the server drains its requests.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void sdk.shutdown().catch(() => {}));
+  return sdk;
+}

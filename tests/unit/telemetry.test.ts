@@ -1,0 +1,85 @@
+// The telemetry modules' pure logic: request ids, route names, when tracing starts, the metrics token, SQL
+// comments with and without prepared statements, slow-query parameters.
+import { describe, expect, it } from "vitest";
+import { sqlComments } from "@/lib/db/telemetry/sql-comments";
+import { shortenParams } from "@/lib/db/telemetry/slow-queries";
+import { bearerMatches } from "@/lib/telemetry/bearer";
+import { isLoopback } from "@/lib/telemetry/peer-address";
+import { requestIdOf, routeOf, withRequestContext } from "@/lib/telemetry/request-context";
+import { tracingRequested } from "@/lib/telemetry/tracing";
+
+const withId = (id?: string) => new Request("http://app.test/api/projects", id === undefined ? {} : { headers: { "x-request-id": id } });
+
+describe("request ids", () => {
+  it("keeps a well-formed incoming x-request-id", () => {
+    expect(requestIdOf(withId("abc-123_DEF.456:7"))).toBe("abc-123_DEF.456:7");
+  });
+  it.each(["", "short", "has space inside", "quote'*/ drop", "x".repeat(129), "tab\there-0000", "ünïcode-0000"])("replaces %j", (given) => {
+    expect(requestIdOf(withId(given))).toMatch(/^[0-9a-f-]{36}$/);
+  });
+  it("makes one when none is sent", () => {
+    const [a, b] = [requestIdOf(withId()), requestIdOf(withId())];
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a).not.toBe(b);
+  });
+});
+
+it("names a route by its method and path with ids replaced", () => {
+  expect(routeOf("GET", "/api/projects/0b6f3c1e-1d2a-4e5f-8a9b-0c1d2e3f4a5b")).toBe("GET /api/projects/:id");
+  expect(routeOf("POST", "/api/animations/0B6F3C1E-1D2A-4E5F-8A9B-0C1D2E3F4A5B/frames")).toBe("POST /api/animations/:id/frames");
+  expect(routeOf("GET", "/projects/knight/hero/42")).toBe("GET /projects/knight/hero/:id");
+  expect(routeOf("GET", "/api/projects")).toBe("GET /api/projects");
+});
+
+describe("tracing starts", () => {
+  it.each([
+    [{}, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }, true],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:4318/v1/traces" }, true],
+    [{ OTEL_TRACES_EXPORTER: "otlp" }, true],
+    [{ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }, false],
+    [{ OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: " " }, false],
+  ])("with %j: %s", (vars, expected) => {
+    expect(tracingRequested(vars)).toBe(expected);
+  });
+});
+
+it("accepts only the exact bearer token", () => {
+  const token = "0123456789abcdef-token";
+  expect(bearerMatches(`Bearer ${token}`, token)).toBe(true);
+  for (const header of [null, "", token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer  ${token}`, `bearer${token}`]) {
+    expect(bearerMatches(header, token), String(header)).toBe(false);
+  }
+});
+
+it("tells loopback addresses from others", () => {
+  for (const address of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(address), address).toBe(true);
+  for (const address of ["10.0.0.1", "::ffff:10.0.0.1", "203.0.113.9", "", null, undefined, "127.0.0.1.evil"]) expect(isLoopback(address), String(address)).toBe(false);
+});
+
+describe("SQL comments", () => {
+  const context = { query: { type: "single" as const, modelName: "Project", action: "findUnique" as const, query: {} } };
+  const tagsOf = (preparedStatements: boolean, requestId: string) =>
+    withRequestContext({ requestId, route: "GET /api/projects/:id" }, () =>
+      Object.assign({}, ...sqlComments({ preparedStatements }).map((plugin) => plugin(context))),
+    );
+
+  it("name the route and the request without prepared statements", () => {
+    expect(tagsOf(false, "request-0001")).toEqual({ route: "GET /api/projects/:id", request_id: "request-0001" });
+  });
+  it("keep the text the same from request to request with prepared statements, which are named after it", () => {
+    expect(tagsOf(true, "request-0001")).toEqual({ route: "GET /api/projects/:id" });
+    expect(tagsOf(true, "request-0002")).toEqual(tagsOf(true, "request-0001"));
+  });
+  it("are empty outside a request (scripts, the seed)", () => {
+    expect(Object.assign({}, ...sqlComments({ preparedStatements: false }).map((plugin) => plugin(context)))).toEqual({});
+  });
+});
+
+it("cuts long slow-query parameters and survives unreadable ones", () => {
+  expect(shortenParams('["a", 1, null, true]')).toEqual(["a", 1, null, true]);
+  const [long] = shortenParams(JSON.stringify(["x".repeat(500)]));
+  expect(long).toBe(`${"x".repeat(64)}… (500 characters)`);
+  expect(shortenParams("not json")).toEqual(["(unreadable)"]);
+});
