@@ -13,7 +13,17 @@ export default defineConfig({
     hookTimeout: 180_000,
     projects: [
       // Pure functions: one worker thread for every file starts in a fraction of the time a fork per file takes.
-      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], pool: "threads", isolate: false } },
+      // The logger and the route wrapper import the validated env; nothing here connects to this URL.
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          pool: "threads",
+          isolate: false,
+          env: { DATABASE_URL: "postgresql://unit@127.0.0.1:1/unit" },
+        },
+      },
       {
         extends: true,
         test: {
