@@ -2,6 +2,7 @@
 // first query; with --memory, then warm it up and run a mixed load, reading RSS after each.
 //   tsx bench/cold-start-child.ts <pg|prisma|drizzle> <projectId> <animationId> [--memory]
 import { performance } from "node:perf_hooks";
+import type { PrismaClient } from "#db/client";
 import { rssMiB, runLoad } from "./measure";
 import { pick } from "./random";
 import type { StackName } from "./stacks";
@@ -16,7 +17,7 @@ async function load() {
     const lib = await import("@/lib/prisma");
     const constructed = performance.now();
     const first = () => lib.prisma.project.findUnique({ where: { id: projectId } });
-    return { modulesLoaded, constructed, first, stack: async () => (await import("./stacks")).prismaStack(lib.prisma, lib.disconnect) };
+    return { modulesLoaded, constructed, first, stack: async () => (await import("./stacks")).prismaStack(lib.prisma as unknown as PrismaClient, lib.disconnect) };
   }
   const [{ default: pg }, { poolConfig }] = await Promise.all([import("pg"), import("@/lib/db/pool-config")]);
   if (stackName === "pg") {

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import type { PrismaClient } from "#db/client";
 import { writeCharts } from "./charts";
 import { runColdStarts } from "./cold-start";
 import { createBenchDatabase, seed, type Shape } from "./database";
@@ -61,7 +62,7 @@ try {
   const { env } = await import("@/lib/env");
   const { poolConfig } = await import("@/lib/db/pool-config");
   const lib = await import("@/lib/prisma");
-  stacks.push(pgStack(pool(poolConfig)), prismaStack(lib.prisma, lib.disconnect), drizzleStack(pool(poolConfig)));
+  stacks.push(pgStack(pool(poolConfig)), prismaStack(lib.prisma as unknown as PrismaClient, lib.disconnect), drizzleStack(pool(poolConfig)));
   queryOnlyStacks.push(preparedPrismaStack(pool(poolConfig)));
   const poolSize = env.DB_POOL_MAX;
   const [{ version }] = (await admin.query("select current_setting('server_version') as version")).rows;
