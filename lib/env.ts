@@ -49,7 +49,7 @@ export const env = createEnv({
     CACHE_DEFAULT_TTL_S: wholeNumber(30, 0, 31_536_000, " s"),
     CACHE_DEFAULT_SWR_S: wholeNumber(60, 0, 31_536_000, " s"),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
-    CACHE_LISTEN_NOTIFY: z.stringbool({ error: "must be true or false" }).default(false),
+    CACHE_LISTEN_NOTIFY: z.stringbool({ error: "must be true or false" }).default(true),
     CACHE_NOTIFY_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL of a direct (not transaction-pooled) connection" })
       .optional(),

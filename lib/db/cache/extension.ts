@@ -1,7 +1,7 @@
 // Accelerate's `cacheStrategy` on a self-hosted cache: the same argument on the same eight reads, typed the same
 // way, so code written for `withAccelerate()` moves over by swapping the extension. This module holds the
 // extension and its types only; what a read or a write does with the cache is the QueryCache's job.
-import { Prisma, type PrismaClient } from "#db/client";
+import { Prisma } from "#db/client";
 import type { Types } from "@prisma/client/runtime/client";
 import { readOperations } from "@/lib/db/cache/invalidation";
 
@@ -84,20 +84,8 @@ export function queryCacheExtension(cache: QueryCache | null) {
         },
       },
     });
-    return withQueries.$extends({
+    const withModels = withQueries.$extends({
       name: "query-cache",
-      client: {
-        $cache: {
-          /** Drops every cached result that carries one of `tags`, in every process. */
-          invalidate: async ({ tags }: { tags: ReadonlyArray<string> }) => cache?.invalidate(tags),
-          stats: (): CacheStats => cache?.stats() ?? disabledStats,
-        },
-        // Writes inside a transaction invalidate once it has committed, not before.
-        $transaction: ((...args: unknown[]) => {
-          const parent = withQueries as unknown as { $transaction: (...args: unknown[]) => Promise<unknown> };
-          return cache ? cache.transaction(() => parent.$transaction(...args)) : parent.$transaction(...args);
-        }) as PrismaClient["$transaction"],
-      },
       model: {
         $allModels: {
           aggregate<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "aggregate">>): Prisma.PrismaPromise<Prisma.Result<T, A, "aggregate">> {
@@ -125,6 +113,21 @@ export function queryCacheExtension(cache: QueryCache | null) {
             return delegate(this, "groupBy", args);
           },
         },
+      },
+    });
+    return withModels.$extends({
+      name: "query-cache",
+      client: {
+        $cache: {
+          /** Drops every cached result that carries one of `tags`, in every process. */
+          invalidate: async ({ tags }: { tags: ReadonlyArray<string> }) => cache?.invalidate(tags),
+          stats: (): CacheStats => cache?.stats() ?? disabledStats,
+        },
+        // Writes inside a transaction invalidate once it has committed, not before.
+        $transaction: ((...args: unknown[]) => {
+          const parent = withModels as unknown as { $transaction: (...args: unknown[]) => Promise<unknown> };
+          return cache ? cache.transaction(() => parent.$transaction(...args)) : parent.$transaction(...args);
+        }) as typeof withModels.$transaction,
       },
     });
   });

@@ -29,8 +29,10 @@ export function stableStringify(value: unknown): string {
   return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${stableStringify(field)}`).join(",")}}`;
 }
 
-/** Short and fixed in length whatever the arguments, so a key never grows with what a client sends. */
+/** At most ~300 characters whatever the arguments: long ones are hashed, so a key never grows with a request. */
 export function queryKey(model: string, operation: string, args: unknown): string {
-  const digest = createHash("sha256").update(stableStringify(args ?? {})).digest("base64url").slice(0, 32);
+  const text = stableStringify(args ?? {});
+  // Hashing costs more than the lookup it serves; most keys are short enough to use as they are.
+  const digest = text.length <= 256 ? text : `#${createHash("sha256").update(text).digest("base64url")}`;
   return `${model}.${operation}:${digest}`;
 }

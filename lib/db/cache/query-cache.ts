@@ -74,6 +74,11 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
       const keyTags = [...[...modelsRead(graph, model!, args)].map(modelTag), ...tags.map(userTag)];
       // The generations are read before the query runs: see generations.ts.
       const key = `${queryKey(model!, operation, args)}@${generations.token(keyTags)}`;
+      const fresh = store.peek(key);
+      if (fresh) {
+        counts.hits++;
+        return fresh.value;
+      }
       let ran = false;
       let failure: { error: unknown } | undefined;
       try {
@@ -128,7 +133,7 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
       }
     },
 
-    invalidate: (tags) => {
+    invalidate: async (tags) => {
       const { tags: valid } = validStrategy({ tags });
       return invalidate(valid.map(userTag));
     },

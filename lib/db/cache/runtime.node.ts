@@ -21,8 +21,14 @@ export function createCache(settings: CacheSettings, dataModel: DataModel): Runn
     const retryStrategy = (attempt: number) => Math.min(2_000, 50 * 2 ** attempt);
     commands = new Redis(settings.redisUrl, { ...options, retryStrategy });
     const subscriber = new Redis(settings.redisUrl, { ...options, enableOfflineQueue: true, commandTimeout: undefined, retryStrategy });
+    // Once per outage, not once per reconnect attempt.
+    let reported = false;
     for (const client of [commands, subscriber]) {
-      client.on("error", (error: Error) => console.error(`cache: redis: ${redact(error.message)}`));
+      client.on("error", (error: Error) => {
+        if (!reported) console.error(`cache: redis unreachable, reads bypass the cache: ${redact(error.message)}`);
+        reported = true;
+      });
+      client.on("ready", () => (reported = false));
     }
     generations = redisGenerations(commands, subscriber);
   }
