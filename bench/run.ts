@@ -8,6 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import type { PrismaClient } from "#db/client";
+import { runCacheBench } from "./cache";
 import { writeCharts } from "./charts";
 import { runColdStarts } from "./cold-start";
 import { createBenchDatabase, seed, type Shape } from "./database";
@@ -81,6 +82,9 @@ try {
 
   log(`Routes (next start, ${poolSize} connections):`);
   const routes = await runRoutes(database.url, { connections: poolSize, ...settings.routes, log });
+
+  log("Query cache:");
+  await runCacheBench({ url: database.url, fixture, smoke, out: values.out!, log });
 
   log("Cold start and memory (fresh processes):");
   const coldStart = runColdStarts(database.url, ["pg", "prisma", "drizzle"], {

@@ -93,7 +93,9 @@ function connected(graph: ModelGraph, model: string): Set<string> {
   const queue = [model];
   for (let next = queue.pop(); next; next = queue.pop()) {
     for (const related of Object.values(graph.relations[next] ?? {})) {
-      if (!reached.has(related)) reached.add(related), queue.push(related);
+      if (reached.has(related)) continue;
+      reached.add(related);
+      queue.push(related);
     }
   }
   return reached;
