@@ -7,7 +7,6 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { PrismaClient } from "#db/client";
-import { createDatabase } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
 import { median, percentile, rotate, runLoad } from "./measure";
@@ -15,35 +14,50 @@ import { pick } from "./random";
 import { runRoutes } from "./routes";
 import { pgStack, prismaStack, type Stack } from "./stacks";
 
-type Options = { url: string; fixture: Fixture; smoke: boolean; out: string; log: (line: string) => void };
+type Options = { url: string; fixture: Fixture; smoke: boolean; out: string; log: (line: string) => void; operations?: number; routeSeconds?: number };
 const READS = ["pointRead", "list", "nestedRead"] as const;
 const readOperations = new Set(["findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy"]);
 
 /** The suite's Prisma stack with every read asking for `cacheStrategy`, as the app's operations do. */
-function cachedStack(name: string, cache: NonNullable<Parameters<typeof createDatabase>[0]>["cache"]) {
-  const database = createDatabase({ cache });
+// The data layer is imported once the caller has pointed DATABASE_URL at the bench database (lib/env.ts reads it
+// on import).
+const dataLayer = () => import("@/lib/db/client");
+type CacheOverrides = NonNullable<Parameters<typeof import("@/lib/db/client").createDatabase>[0]>["cache"];
+
+async function cachedStack(name: string, cache: CacheOverrides) {
+  const database = (await dataLayer()).createDatabase({ cache });
+  // Until Redis has synced and the listener listens, every read bypasses the cache.
+  while (!database.prisma.$cache.stats().trusted) await new Promise((resolve) => setTimeout(resolve, 20));
   const strategy = { ttl: 300, swr: 60 };
-  const prisma = database.prisma.$extends({
-    query: {
-      $allModels: {
-        $allOperations: ({ operation, args, query }) => query(readOperations.has(operation) ? ({ ...(args as object), cacheStrategy: strategy } as typeof args) : args),
+  // Each model's reads get the strategy added; a query extension applied after the cache's could not do it.
+  const withStrategy = (model: Record<string, unknown>) =>
+    new Proxy(model, {
+      get: (target, operation: string) => {
+        const method = target[operation] as (args?: object) => unknown;
+        return readOperations.has(operation) ? (args?: object) => method.call(target, { ...args, cacheStrategy: strategy }) : method;
       },
+    });
+  const prisma = new Proxy(database.prisma, {
+    get: (target, key: string) => {
+      const value = (target as unknown as Record<string, unknown>)[key];
+      return value && typeof value === "object" && "findMany" in value ? withStrategy(value as Record<string, unknown>) : value;
     },
   });
   return { ...prismaStack(prisma as unknown as PrismaClient, database.close), name: name as Stack["name"], database };
 }
 
-export async function runCacheBench({ url, fixture, smoke, out, log }: Options) {
+export async function runCacheBench({ url, fixture, smoke, out, log, ...sizes }: Options) {
+  const { createDatabase } = await dataLayer();
   const rounds = smoke ? 1 : 3;
-  const operations = smoke ? 200 : 4_000;
+  const operations = sizes.operations ?? (smoke ? 200 : 4_000);
   const redis = await startRedis();
   const pool = new pg.Pool({ connectionString: url, max: 10 }).on("error", () => {});
   const plain = createDatabase({ cache: { enabled: false } });
   const stacks = [
     pgStack(pool),
     { ...prismaStack(plain.prisma as unknown as PrismaClient, plain.close), name: "prisma" as Stack["name"] },
-    cachedStack("prisma+cache", { redisUrl: undefined, notifyUrl: url }),
-    cachedStack("prisma+cache+redis", { redisUrl: redis.url, notifyUrl: url }),
+    await cachedStack("prisma+cache", { redisUrl: undefined, notifyUrl: url }),
+    await cachedStack("prisma+cache+redis", { redisUrl: redis.url, notifyUrl: url }),
   ];
   const throughput: { read: string; stack: string; concurrency: number; opsPerSecond: number; p50Us: number; p99Us: number }[] = [];
   try {
@@ -76,7 +90,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log }: Options) 
 
     // Every read a miss: distinct arguments each time, the same statement shape for both clients.
     const missPath: { concurrency: number; plainOps: number; cachedOps: number; overheadPercent: number }[] = [];
-    const cached = stacks[2] as ReturnType<typeof cachedStack>;
+    const cached = stacks[2] as Awaited<ReturnType<typeof cachedStack>>;
     const pointMiss = (client: typeof plain.prisma, k: number, strategy?: { ttl: number }) =>
       client.project.findUnique({ where: { id: pick(fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
     for (const concurrency of [1, 10]) {
@@ -99,7 +113,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log }: Options) 
     const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
     log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
 
-    const routeSettings = { connections: 10, seconds: smoke ? 1 : 5, rounds: smoke ? 1 : 3, log };
+    const routeSettings = { connections: 10, seconds: sizes.routeSeconds ?? (smoke ? 1 : 5), rounds: smoke ? 1 : 3, log };
     const withCache = await runRoutes(url, routeSettings);
     process.env.CACHE_ENABLED = "false";
     const withoutCache = await runRoutes(url, routeSettings).finally(() => delete process.env.CACHE_ENABLED);
@@ -123,7 +137,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log }: Options) 
 
 /** A write in this process, and the moment a reader in another process first reads the new value from its cache. */
 async function invalidationLatency(databaseUrl: string, redisUrl: string, projectId: string, samples: number) {
-  const writer = createDatabase({ cache: { redisUrl, notifyUrl: undefined } });
+  const writer = (await dataLayer()).createDatabase({ cache: { redisUrl, notifyUrl: undefined } });
   const reader = fork(path.join(import.meta.dirname, "cache-reader.ts"), [projectId], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CACHE_LISTEN_NOTIFY: "false" },
