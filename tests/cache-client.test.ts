@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedis, type RunningRedis } from "../scripts/support/redis-server";
 import { createTestDatabase } from "./support/db";
+import { eventually } from "./support/eventually";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 let db: TestDatabase;
@@ -32,16 +33,6 @@ const open = (cache: CacheOverrides = {}) => {
   opened.push(database);
   return database;
 };
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const ttl = { ttl: 300 };
 let slugs = 0;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startRedis, type RunningRedis } from "../scripts/support/redis-server";
 import { createTestDatabase } from "./support/db";
+import { eventually } from "./support/eventually";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
 
 let db: TestDatabase;
@@ -29,16 +30,6 @@ const rename = async (server: NextServer, id: string, name: string) => {
   if (!response.ok) throw new Error(`PATCH ${id}: ${response.status} ${await response.text()}`);
 };
 const databaseName = async (id: string) => (await admin.query("select name from projects where id = $1", [id])).rows[0].name as string;
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeAll(async () => {
   db = await createTestDatabase("cache_servers");
