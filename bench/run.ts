@@ -9,6 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { databaseSettings } from "@/lib/db/pool-config";
+import { runCacheBench } from "./cache";
 import { writeCharts } from "./charts";
 import { runColdStarts } from "./cold-start";
 import { createBenchDatabase, seed } from "./database";
@@ -61,6 +62,9 @@ try {
 
   log(`Routes (next start, ${poolSize} connections):`);
   const routes = await runRoutes(database.url, { connections: poolSize, ...settings.routes, log });
+
+  log("Query cache:");
+  await runCacheBench({ url: database.url, fixture, smoke, out: values.out!, log });
 
   log("Cold start and memory (fresh processes):");
   const coldStart = runColdStarts(database.url, ["pg", "prisma", "drizzle"], { repetitions: settings.coldStarts, projectId: fixture.projectIds[0]!, log });

@@ -2,6 +2,7 @@
 // from lib/db/client.ts. Raw `pg` (the floor) and Drizzle answer the same queries with results of the same shape,
 // which the query suite checks before it times anything.
 import type { FrameAppend, ProjectInput, ProjectPatch } from "@/lib/api/schemas";
+import type { CacheSettings } from "@/lib/db/cache/settings";
 import { createDatabase } from "@/lib/db/client";
 import * as frames from "@/lib/frames/queries";
 import * as projects from "@/lib/projects/queries";
@@ -23,21 +24,23 @@ export type Stack = { name: StackName; operations: Operations; close: () => Prom
 /**
  * The app's data layer on the bench database, replicas left out. `preparedStatements` is the one setting the
  * "prisma-prepared" variant changes: what named statements would gain where no old transaction pooler sits between.
+ * The query cache is off unless asked for: the suite measures the client itself, the cache section (cache.ts) both.
  */
-export function prismaStack(url: string, { preparedStatements = false } = {}): Stack {
-  const database = createDatabase({ url, replicaUrls: [], preparedStatements });
+export function prismaStack(url: string, { preparedStatements = false, cache = { enabled: false } as Partial<CacheSettings> } = {}) {
+  const database = createDatabase({ url, replicaUrls: [], preparedStatements, cache });
   const db = database.prisma;
   return {
-    name: preparedStatements ? "prisma-prepared" : "prisma",
+    name: (preparedStatements ? "prisma-prepared" : "prisma") as StackName,
+    database,
     close: database.close,
     operations: {
-      findProject: (id) => projects.findProject(db, id),
+      findProject: (id: string) => projects.findProject(db, id),
       listProjects: (page) => projects.listProjects(db, page),
       findAnimationPage: ({ slug, character, name }) => frames.findAnimationPage(db, { slug, character, name }),
       createProject: (project) => projects.createProject(db, project),
       updateProject: (id, patch) => projects.updateProject(db, id, patch),
       deleteProject: (id) => projects.deleteProject(db, id),
       appendFrame: (animationId, frame) => frames.appendFrame(db, animationId, frame),
-    },
+    } satisfies Operations,
   };
 }

@@ -64,6 +64,15 @@ export const env = createEnv({
       .regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces")
       .optional(),
     TRACE_QUERY_PARAMETERS: z.stringbool({ error: "must be true or false" }).default(false),
+    CACHE_ENABLED: z.stringbool({ error: "must be true or false" }).default(true),
+    CACHE_L1_MAX_MB: wholeNumber(64, 1, 65_536, " MB"),
+    CACHE_DEFAULT_TTL_S: wholeNumber(30, 0, 31_536_000, " s"),
+    CACHE_DEFAULT_SWR_S: wholeNumber(60, 0, 31_536_000, " s"),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+    CACHE_LISTEN_NOTIFY: z.stringbool({ error: "must be true or false" }).default(true),
+    CACHE_NOTIFY_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL of a direct (not transaction-pooled) connection" })
+      .optional(),
   },
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

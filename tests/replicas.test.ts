@@ -81,7 +81,7 @@ afterAll(async () => {
 it.skipIf(missing)("sends reads to the replica, and writes and `primary` to the primary", async () => {
   const { prisma, primary } = lib;
   const replica = (prisma as unknown as { $replica(): typeof prisma }).$replica();
-  const inRecovery = async (client: typeof prisma) =>
+  const inRecovery = async (client: Pick<typeof primary, "$queryRaw">) =>
     (await client.$queryRaw<{ standby: boolean }[]>`select pg_is_in_recovery() as standby`)[0]!.standby;
   expect(await inRecovery(replica)).toBe(true);
   expect(await inRecovery(primary)).toBe(false);

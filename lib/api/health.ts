@@ -8,7 +8,7 @@ export const health = (runtime: "nodejs" | "edge" | "workerd" | "deno" | "bun") 
     const [row] = await prisma.$queryRaw<{ version: string }[]>`select current_setting('server_version') as version`;
     const roundTripMs = Math.round((performance.now() - started) * 100) / 100;
     return json(
-      { status: "ok", runtime, database: { version: row?.version, roundTripMs }, pool: poolStats() },
+      { status: "ok", runtime, database: { version: row?.version, roundTripMs }, pool: poolStats(), cache: prisma.$cache.stats() },
       { headers: { "cache-control": "no-store" } },
     );
   });

@@ -2,11 +2,14 @@
 // build their own from the same code, so they measure and check what the app runs.
 import { readReplicas } from "@prisma/extension-read-replicas";
 import { createAdapter, reachesReplicas } from "#db/adapter";
+import { createCache } from "#db/cache";
 import { PrismaClient } from "#db/client";
+import { queryCacheExtension } from "@/lib/db/cache/extension";
+import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
 import { telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
 
-export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
+export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<DatabaseSettings> & { cache?: Partial<CacheSettings> } = {}) {
   const settings = { ...databaseSettings(), ...overrides };
   const urls = [settings.url, ...(reachesReplicas ? settings.replicaUrls : [])];
   const pools = urls.map((url) => createAdapter({ ...settings, url }));
@@ -20,7 +23,10 @@ export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
   );
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
-  const prisma = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
+  const routed = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
+  // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it.
+  const cache = createCache({ ...cacheSettings(), ...cacheOverrides }, runtimeDataModel(primary!));
+  const prisma = routed.$extends(queryCacheExtension(cache));
   return {
     prisma,
     /** The primary alone, for a read that must see a write just made (replicas lag behind it). */
@@ -28,11 +34,15 @@ export function createDatabase(overrides: Partial<DatabaseSettings> = {}) {
     poolStats: pools[0]!.poolStats,
     /** Finishes what is running, then closes every connection. */
     close: async () => {
+      await cache?.close();
       await prisma.$disconnect();
       await Promise.all(pools.map(({ closePool }) => closePool()));
     },
   };
 }
+
+// The schema's models and relations, which the cache derives its automatic tags from.
+const runtimeDataModel = (client: PrismaClient) => (client as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
 
 export type Database = ReturnType<typeof createDatabase>;
 /** The client every operation in lib/ takes: whatever extensions lib/prisma.ts applies, PrismaClient's API. */

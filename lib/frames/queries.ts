@@ -1,6 +1,7 @@
 // The app's frame operations: what the API routes, the pages and the benchmark all call.
 import { nextFrameIndex } from "#db/sql";
 import type { FrameAppend } from "@/lib/api/schemas";
+import { defaultCacheStrategy } from "@/lib/db/cache/settings";
 import type { Db } from "@/lib/db/client";
 
 /**
@@ -25,5 +26,6 @@ export function findAnimationPage(db: Db, { slug, character, name }: { slug: str
       frames: { orderBy: { index: "asc" }, select: { index: true, image: true, width: true, height: true, durationMs: true } },
       character: { select: { name: true, project: { select: { slug: true, name: true } } } },
     },
+    cacheStrategy: { ...defaultCacheStrategy(), tags: ["animation-pages"] },
   });
 }

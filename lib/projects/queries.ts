@@ -1,6 +1,7 @@
 // The app's project operations: what the API routes, the pages and the benchmark all call.
 import type { Prisma } from "#db/client";
 import { projectsByName } from "#db/sql";
+import { defaultCacheStrategy } from "@/lib/db/cache/settings";
 import type { Db } from "@/lib/db/client";
 import type { ProjectInput, ProjectPatch } from "@/lib/api/schemas";
 
@@ -18,6 +19,7 @@ export async function listProjects(db: Db, { limit, cursor }: { limit: number; c
     ...(cursor && { cursor: { id: cursor } }),
     orderBy: { id: "desc" },
     include: { _count: { select: { characters: true } } },
+    cacheStrategy: { ...defaultCacheStrategy(), tags: ["projects"] },
   });
   return {
     projects: rows.slice(0, limit).map(({ _count, ...project }) => ({ ...project, characterCount: _count.characters })),
@@ -32,7 +34,11 @@ export function listProjectsByName(db: Db) {
 
 /** A project with its characters and animations, and each animation's frame count; null when there is none. */
 export async function findProject(db: Db, id: string) {
-  const project = await db.project.findUnique({ where: { id }, include: tree });
+  const project = await db.project.findUnique({
+    where: { id },
+    include: tree,
+    cacheStrategy: { ...defaultCacheStrategy(), tags: [`project:${id}`] },
+  });
   return project && serialize(project);
 }
 
@@ -51,6 +57,7 @@ export function findProjectPage(db: Db, slug: string) {
         },
       },
     },
+    cacheStrategy: { ...defaultCacheStrategy(), tags: ["project-pages"] },
   });
 }
 

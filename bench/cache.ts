@@ -1,0 +1,172 @@
+// The query cache's section of `bun run bench`: cached vs uncached Prisma vs raw pg on the suite's own reads,
+// the miss path's cost over the plain client, cross-process invalidation latency, and the Node route with and
+// without the cache against the raw-pg route.
+import { fork } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { CacheSettings } from "@/lib/db/cache/settings";
+import { createDatabase } from "@/lib/db/client";
+import { startRedis } from "../scripts/support/redis-server";
+import type { Fixture } from "./database";
+import { median, percentile, rotate, runLoad } from "./measure";
+import { pick } from "./random";
+import { runRoutes } from "./routes";
+import { pgStack } from "./pg-stack";
+import { prismaStack, type Operations, type Stack } from "./stacks";
+
+type Options = { url: string; fixture: Fixture; smoke: boolean; out: string; log: (line: string) => void; operations?: number; routeSeconds?: number };
+const READS = ["findProject", "listProjects", "findAnimationPage"] as const;
+
+/** The app's reads, which pass their own cacheStrategy, on a client with the cache switched on. */
+async function cachedStack(name: string, url: string, cache: Partial<CacheSettings>) {
+  const stack = prismaStack(url, { cache: { ...cache, enabled: true } });
+  // Until Redis has synced and the listener listens, every read bypasses the cache.
+  while (!stack.database.prisma.$cache.stats().trusted) await new Promise((resolve) => setTimeout(resolve, 20));
+  return { ...stack, name: name as Stack["name"] };
+}
+
+/** The k-th read of a kind, with arguments that cycle through the fixture. */
+function reader(operations: Operations, read: (typeof READS)[number], fixture: Fixture) {
+  if (read === "findProject") return (k: number) => operations.findProject(pick(fixture.projectIds, k));
+  if (read === "listProjects") return (k: number) => operations.listProjects({ limit: 20, cursor: pick(fixture.projectIds, k) });
+  return (k: number) => operations.findAnimationPage(pick(fixture.animations, k));
+}
+
+export async function runCacheBench({ url, fixture, smoke, out, log, ...sizes }: Options) {
+  const rounds = smoke ? 1 : 3;
+  const operations = sizes.operations ?? (smoke ? 200 : 4_000);
+  const redis = await startRedis();
+  const plainStack = prismaStack(url);
+  const plain = plainStack.database;
+  const stacks = [
+    pgStack(url),
+    plainStack,
+    await cachedStack("prisma+cache", url, { redisUrl: undefined, notifyUrl: url }),
+    await cachedStack("prisma+cache+redis", url, { redisUrl: redis.url, notifyUrl: url }),
+  ];
+  const throughput: { read: string; stack: string; concurrency: number; opsPerSecond: number; p50Us: number; p99Us: number }[] = [];
+  try {
+    for (const read of READS) {
+      for (const concurrency of [1, 10]) {
+        const samples = new Map(stacks.map((stack) => [stack.name, [] as { ops: number; p50: number; p99: number }[]]));
+        // Warm-up fills the caches with every key, so the timed rounds measure hits.
+        for (const stack of stacks) await runLoad(concurrency, Math.max(operations / 4, fixture.projectIds.length * 2), reader(stack.operations, read, fixture));
+        for (let round = 0; round < rounds; round++) {
+          for (const stack of rotate(stacks, round)) {
+            const { latenciesUs, wallMs } = await runLoad(concurrency, operations, reader(stack.operations, read, fixture));
+            samples.get(stack.name)!.push({ ops: (operations / wallMs) * 1000, p50: percentile(latenciesUs, 0.5), p99: percentile(latenciesUs, 0.99) });
+          }
+        }
+        for (const [stack, results] of samples) {
+          const row = {
+            read,
+            stack,
+            concurrency,
+            opsPerSecond: Math.round(median(results.map((r) => r.ops))),
+            p50Us: Math.round(median(results.map((r) => r.p50))),
+            p99Us: Math.round(median(results.map((r) => r.p99))),
+          };
+          throughput.push(row);
+          log(`  ${read} c=${concurrency} ${stack}: ${row.opsPerSecond} ops/s, p50 ${row.p50Us} us`);
+        }
+      }
+    }
+
+    // Every read a miss: distinct arguments each time, the same statement shape for both clients.
+    const missPath: { concurrency: number; plainOps: number; cachedOps: number; overheadPercent: number }[] = [];
+    const cached = stacks[2] as Awaited<ReturnType<typeof cachedStack>>;
+    const pointMiss = (client: typeof plain.prisma, k: number, strategy?: { ttl: number }) =>
+      client.project.findUnique({ where: { id: pick(fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
+    for (const concurrency of [1, 10]) {
+      const plainOps: number[] = [];
+      const cachedOps: number[] = [];
+      for (let round = 0; round < rounds * 2; round++) {
+        const order = round % 2 ? ["cached", "plain"] : ["plain", "cached"];
+        for (const which of order) {
+          const client = which === "plain" ? plain.prisma : cached.database.prisma;
+          const { wallMs } = await runLoad(concurrency, operations / 2, (k) => pointMiss(client, k, which === "plain" ? undefined : { ttl: 300 }));
+          (which === "plain" ? plainOps : cachedOps).push(((operations / 2) / wallMs) * 1000);
+        }
+      }
+      const row = { concurrency, plainOps: Math.round(median(plainOps)), cachedOps: Math.round(median(cachedOps)), overheadPercent: 0 };
+      row.overheadPercent = Math.round((row.plainOps / row.cachedOps - 1) * 1000) / 10;
+      missPath.push(row);
+      log(`  miss path c=${concurrency}: plain ${row.plainOps} ops/s, cached-miss ${row.cachedOps} ops/s (${row.overheadPercent}% slower)`);
+    }
+
+    const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
+    log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
+
+    const routeSettings = { connections: 10, seconds: sizes.routeSeconds ?? (smoke ? 1 : 5), rounds: smoke ? 1 : 3, log };
+    const withCache = await runRoutes(url, routeSettings);
+    process.env.CACHE_ENABLED = "false";
+    const withoutCache = await runRoutes(url, routeSettings).finally(() => delete process.env.CACHE_ENABLED);
+    const rps = (report: typeof withCache, route: string) => Math.round(report.routes.find((r) => r.route === route)!.requestsPerSecond);
+    const routes = {
+      pgRoute: rps(withCache, "pg route"),
+      cachedNodeRoute: rps(withCache, "node route"),
+      uncachedNodeRoute: rps(withoutCache, "node route"),
+    };
+
+    const report = { throughput, missPath, invalidation, routes };
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, "cache.json"), `${JSON.stringify(report, null, 2)}\n`);
+    printCacheReport(report);
+    return report;
+  } finally {
+    await Promise.allSettled(stacks.map((stack) => stack.close()));
+    await redis.stop();
+  }
+}
+
+/** A write in this process, and the moment a reader in another process first reads the new value from its cache. */
+async function invalidationLatency(databaseUrl: string, redisUrl: string, projectId: string, samples: number) {
+  const writer = createDatabase({ url: databaseUrl, cache: { enabled: true, redisUrl, notifyUrl: undefined } });
+  const reader = fork(path.join(import.meta.dirname, "cache-reader.ts"), [projectId], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CACHE_LISTEN_NOTIFY: "false" },
+  });
+  const seen = new Map<string, number>();
+  const waiting = new Map<string, () => void>();
+  reader.on("message", ({ name, at }: { name: string; at: number }) => {
+    seen.set(name, at);
+    waiting.get(name)?.();
+  });
+  await new Promise<void>((resolve) => reader.once("message", () => resolve()));
+  const latenciesMs: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const name = `latency-${i}-${Date.now()}`;
+      const arrived = new Promise<void>((resolve) => waiting.set(name, resolve));
+      await writer.prisma.project.update({ where: { id: projectId }, data: { name } });
+      const written = performance.timeOrigin + performance.now();
+      await arrived;
+      latenciesMs.push(Math.max(0, seen.get(name)! - written));
+    }
+  } finally {
+    reader.kill();
+    await writer.close();
+  }
+  const ms = (value: number) => Math.round(value * 100) / 100;
+  return { samples, p50Ms: ms(percentile(latenciesMs, 0.5)), p99Ms: ms(percentile(latenciesMs, 0.99)), maxMs: ms(Math.max(...latenciesMs)) };
+}
+
+function printCacheReport({ throughput, missPath, invalidation, routes }: Awaited<ReturnType<typeof runCacheBench>>) {
+  console.log("\n## Query cache\n");
+  console.log("| read | c | raw pg ops/s | prisma | prisma+cache | prisma+cache+redis | cached / raw pg |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const read of READS) {
+    for (const concurrency of [1, 10]) {
+      const of = (stack: string) => throughput.find((r) => r.read === read && r.concurrency === concurrency && r.stack === stack)!.opsPerSecond;
+      console.log(
+        `| ${read} | ${concurrency} | ${of("pg")} | ${of("prisma")} | ${of("prisma+cache")} | ${of("prisma+cache+redis")} | ${(of("prisma+cache") / of("pg")).toFixed(1)}x |`,
+      );
+    }
+  }
+  for (const row of missPath) console.log(`\nMiss path c=${row.concurrency}: ${row.overheadPercent}% slower than the plain client (${row.cachedOps} vs ${row.plainOps} ops/s)`);
+  console.log(`Cross-process invalidation (Redis on loopback): p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms, max ${invalidation.maxMs} ms`);
+  console.log(
+    `Routes (10 connections): raw-pg ${routes.pgRoute} req/s, node cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), node uncached ${routes.uncachedNodeRoute}`,
+  );
+}

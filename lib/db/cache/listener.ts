@@ -1,0 +1,83 @@
+// Hears the NOTIFY that the cache_notify triggers send when any client, psql included, changes a table. One
+// dedicated connection per process, outside the pool: a transaction pooler cannot hold a LISTEN.
+import pg from "pg";
+import { redact } from "@/lib/redact";
+
+export const notifyChannel = "cache_invalidation";
+
+type ListenerOptions = {
+  url: string;
+  /** Tables a committed statement changed. */
+  onTables: (tables: string[]) => void;
+  /** The connection is listening again; changes made while it was down were not heard. */
+  onUp: () => Promise<void>;
+  applicationName?: string;
+};
+
+export type NotifyListener = { up: () => boolean; close: () => Promise<void> };
+
+export function startNotifyListener({ url, onTables, onUp, applicationName = "cache-listener" }: ListenerOptions): NotifyListener {
+  let client: pg.Client | undefined;
+  let up = false;
+  let closed = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let ping: NodeJS.Timeout | undefined;
+
+  const down = (reason: string) => {
+    if (closed) return;
+    const wasUp = up;
+    up = false;
+    clearInterval(ping);
+    client?.removeAllListeners();
+    client?.on("error", () => {});
+    void client?.end().catch(() => {});
+    client = undefined;
+    if (wasUp) console.error(`cache: NOTIFY listener lost (${redact(reason)}); reads bypass the cache until it is back`);
+    if (!retry) {
+      // 100 ms, doubling to 5 s, with jitter so that processes do not reconnect in step.
+      const delay = Math.min(5_000, 100 * 2 ** failures++) * (0.5 + Math.random() / 2);
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, delay);
+      retry.unref();
+    }
+  };
+
+  const connect = async () => {
+    if (closed) return;
+    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName });
+    client = next;
+    next.on("error", (error) => down(error.message));
+    next.on("end", () => down("connection ended"));
+    next.on("notification", ({ channel, payload }) => {
+      if (channel === notifyChannel && payload) onTables(payload.split(","));
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${notifyChannel}`);
+      await onUp();
+      if (client !== next || closed) return;
+      up = true;
+      failures = 0;
+      // A connection that silently vanished (no FIN) is only noticed by using it.
+      ping = setInterval(() => void next.query("select 1").catch((error: Error) => down(error.message)), 5_000);
+      ping.unref();
+    } catch (error) {
+      if (client === next) down((error as Error).message);
+    }
+  };
+
+  void connect();
+  return {
+    up: () => up,
+    close: async () => {
+      closed = true;
+      up = false;
+      clearTimeout(retry);
+      clearInterval(ping);
+      await client?.end().catch(() => {});
+    },
+  };
+}

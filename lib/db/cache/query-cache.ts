@@ -1,0 +1,162 @@
+// What a read or a write does with the cache: serve or store a read under a key that names its generations,
+// invalidate a write's models once it has committed, bypass everything the cache cannot vouch for.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { CacheStats, CacheStrategy, QueryCache } from "@/lib/db/cache/extension";
+import { everyTag, type Generations } from "@/lib/db/cache/generations";
+import { modelsForTables, modelsRead, modelsWritten, type ModelGraph } from "@/lib/db/cache/invalidation";
+import { queryKey } from "@/lib/db/cache/keys";
+import type { Store } from "@/lib/db/cache/store";
+
+type Parts = {
+  store: Store;
+  generations: Generations;
+  graph: ModelGraph;
+  /** Whether the NOTIFY listener is listening; absent when it is off. */
+  listening?: () => boolean;
+  redisStatus?: () => "ready" | "down";
+  close?: () => Promise<void>;
+};
+
+const modelTag = (model: string) => `model:${model}`;
+const userTag = (tag: string) => `tag:${tag}`;
+const tagPattern = /^[\w:.-]{1,64}$/;
+
+export function validStrategy({ ttl = 0, swr = 0, tags = [] }: CacheStrategy) {
+  for (const [name, value] of [
+    ["ttl", ttl],
+    ["swr", swr],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 31_536_000) {
+      throw new TypeError(`cacheStrategy.${name} must be a number of seconds from 0 to 31536000`);
+    }
+  }
+  if (!Array.isArray(tags) || tags.length > 5 || !tags.every((tag) => typeof tag === "string" && tagPattern.test(tag))) {
+    throw new TypeError("cacheStrategy.tags must be at most 5 tags of 1 to 64 characters from A-Z a-z 0-9 _ : . -");
+  }
+  return { ttl, swr, tags: tags as string[] };
+}
+
+export type RunningQueryCache = QueryCache & {
+  /** Tables a NOTIFY named, changed by any client. */
+  invalidateTables: (tables: string[]) => Promise<void>;
+  invalidateAll: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export function createQueryCache({ store, generations, graph, listening, redisStatus, close }: Parts): RunningQueryCache {
+  const counts = { hits: 0, misses: 0, bypasses: 0, invalidations: 0, errors: 0 };
+  // Tags written inside the transaction the current async context runs in.
+  const pending = new AsyncLocalStorage<Set<string>>();
+  const trusted = () => generations.ready() && (listening?.() ?? true);
+
+  const invalidate = async (tags: Iterable<string>) => {
+    const list = [...tags];
+    if (list.length === 0) return;
+    counts.invalidations += list.length;
+    try {
+      await generations.bump(list);
+    } catch {
+      // Generations no longer ready: reads bypass the cache until a resync has invalidated everything.
+      counts.errors++;
+    }
+  };
+
+  const tagsOf = (models: Set<string> | null) => (models ? [...models].map(modelTag) : [everyTag]);
+
+  return {
+    async read({ model, operation, args, inTransaction }, strategy, run) {
+      const { ttl, swr, tags } = validStrategy(strategy);
+      // Accelerate caches nothing without a ttl or swr, and a transaction must see its own uncommitted rows.
+      if ((ttl === 0 && swr === 0) || inTransaction || !trusted()) {
+        if (!inTransaction && (ttl > 0 || swr > 0)) counts.bypasses++;
+        return run(args);
+      }
+      const keyTags = [...[...modelsRead(graph, model!, args)].map(modelTag), ...tags.map(userTag)];
+      // The generations are read before the query runs: see generations.ts.
+      const key = `${queryKey(model!, operation, args)}@${generations.token(keyTags)}`;
+      const fresh = store.peek(key);
+      if (fresh) {
+        counts.hits++;
+        return fresh.value;
+      }
+      let ran = false;
+      let failure: { error: unknown } | undefined;
+      try {
+        const value = await store.bento.getOrSet({
+          key,
+          ttl: Math.max(1, ttl * 1000),
+          grace: swr > 0 ? swr * 1000 : false,
+          // With a stale result at hand (swr), answer with it now and refresh in the background.
+          timeout: 0,
+          factory: async () => {
+            ran = true;
+            try {
+              return await run(args);
+            } catch (error) {
+              failure = { error };
+              throw error;
+            }
+          },
+        });
+        if (ran) counts.misses++;
+        else counts.hits++;
+        return value;
+      } catch (error) {
+        if (failure) throw failure.error;
+        // The cache failed, not the query: answer from the database.
+        counts.errors++;
+        console.error(`cache: read answered from the database: ${(error as Error).message}`);
+        return run(args);
+      }
+    },
+
+    async write({ model, operation, args, inTransaction }, run) {
+      const models = modelsWritten(graph, model, operation, args);
+      if (models?.size === 0) return run();
+      const tags = tagsOf(models);
+      const buffer = inTransaction ? pending.getStore() : undefined;
+      try {
+        return await run();
+      } finally {
+        // A failed statement may still have committed (a connection lost after COMMIT): invalidate either way.
+        if (buffer) for (const tag of tags) buffer.add(tag);
+        else await invalidate(tags);
+      }
+    },
+
+    async transaction(run) {
+      const buffer = new Set<string>();
+      try {
+        return await pending.run(buffer, run);
+      } finally {
+        await invalidate(buffer);
+      }
+    },
+
+    invalidate: async (tags) => {
+      const { tags: valid } = validStrategy({ tags });
+      return invalidate(valid.map(userTag));
+    },
+
+    stats: (): CacheStats => {
+      const { evictions, ...l1 } = store.l1();
+      return {
+        enabled: true,
+        trusted: trusted(),
+        ...counts,
+        evictions,
+        l1,
+        redis: redisStatus?.() ?? "off",
+        listener: listening ? (listening() ? "up" : "down") : "off",
+      };
+    },
+
+    invalidateTables: (tables) => invalidate(tagsOf(modelsForTables(graph, tables))),
+    invalidateAll: () => invalidate([everyTag]),
+    close: async () => {
+      await close?.();
+      await store.close();
+      generations.close();
+    },
+  };
+}

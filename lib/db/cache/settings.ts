@@ -1,0 +1,23 @@
+import { env } from "@/lib/env";
+
+/** What the query cache is built from: the env's values unless a caller (a benchmark, a test) overrides one. */
+export type CacheSettings = {
+  enabled: boolean;
+  l1MaxBytes: number;
+  redisUrl: string | undefined;
+  /** The direct connection the NOTIFY listener uses; undefined leaves the listener off. */
+  notifyUrl: string | undefined;
+  applicationName: string;
+};
+
+export const cacheSettings = (): CacheSettings => ({
+  // `next build` imports the data layer with the env unvalidated; it must not connect anywhere.
+  enabled: env.CACHE_ENABLED && process.env.NEXT_PHASE !== "phase-production-build",
+  l1MaxBytes: env.CACHE_L1_MAX_MB * 1024 * 1024,
+  redisUrl: env.REDIS_URL,
+  notifyUrl: env.CACHE_LISTEN_NOTIFY ? (env.CACHE_NOTIFY_URL ?? env.DATABASE_URL) : undefined,
+  applicationName: `${env.DB_APPLICATION_NAME}/cache-listener`,
+});
+
+/** Seconds the app's own reads are cached: fresh for `ttl`, then served stale for `swr` while refreshed. */
+export const defaultCacheStrategy = () => ({ ttl: env.CACHE_DEFAULT_TTL_S, swr: env.CACHE_DEFAULT_SWR_S });

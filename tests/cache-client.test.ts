@@ -1,0 +1,222 @@
+// The query cache in this process, on real PostgreSQL and a real redis-server: what a write, a transaction, a
+// write from outside the app and a failing Redis or listener do to what reads return.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startRedis, type RunningRedis } from "../scripts/support/redis-server";
+import { createTestDatabase } from "./support/db";
+import { eventually } from "./support/eventually";
+import type { TestDatabase } from "../scripts/support/postgres-admin";
+
+let db: TestDatabase;
+let admin: pg.Client;
+let lib: typeof import("@/lib/db/client");
+const opened: { close: () => Promise<void> }[] = [];
+const applicationName = `cache-test-${process.pid}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase("cache_client");
+  admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  vi.stubEnv("DATABASE_URL", db.url);
+  vi.stubEnv("DB_APPLICATION_NAME", applicationName);
+  lib = await import("@/lib/db/client");
+});
+afterAll(async () => {
+  await Promise.allSettled(opened.map((database) => database.close()));
+  await admin?.end();
+  await db?.drop();
+});
+
+type CacheOverrides = NonNullable<Parameters<typeof import("@/lib/db/client").createDatabase>[0]>["cache"];
+const open = (cache: CacheOverrides = {}) => {
+  const database = lib.createDatabase({ cache: { redisUrl: undefined, notifyUrl: undefined, ...cache } });
+  opened.push(database);
+  return database;
+};
+
+const ttl = { ttl: 300 };
+let slugs = 0;
+const newProject = (prisma: import("@/lib/db/client").Db) =>
+  prisma.project.create({ data: { slug: `p-${process.pid}-${slugs++}`, name: "original" } });
+
+describe("in one process", () => {
+  it("reads its own writes: plain, nested, in interactive and batch transactions, raw SQL", async () => {
+    const { prisma } = open();
+    const project = await newProject(prisma);
+    const read = () => prisma.project.findUnique({ where: { id: project.id }, include: { characters: true }, cacheStrategy: ttl });
+    const hitsBefore = prisma.$cache.stats().hits;
+    await read();
+    expect((await read())?.name).toBe("original");
+    expect(prisma.$cache.stats().hits).toBe(hitsBefore + 1);
+
+    await prisma.project.update({ where: { id: project.id }, data: { name: "updated" } });
+    expect((await read())?.name).toBe("updated");
+
+    // A nested write changes characters through the project: the read that includes them sees it.
+    await prisma.project.update({ where: { id: project.id }, data: { characters: { create: { name: "hero" } } } });
+    expect((await read())?.characters.map((character) => character.name)).toEqual(["hero"]);
+    // A write to the character alone reaches the project read too, through its include.
+    await prisma.character.updateMany({ where: { projectId: project.id }, data: { name: "villain" } });
+    expect((await read())?.characters.map((character) => character.name)).toEqual(["villain"]);
+
+    await prisma.$transaction(async (tx) => {
+      await tx.project.update({ where: { id: project.id }, data: { name: "in interactive" } });
+      // Not committed: reads outside the transaction still get the committed row, reads inside get their own.
+      expect((await read())?.name).toBe("updated");
+      expect((await tx.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl }))?.name).toBe("in interactive");
+    });
+    expect((await read())?.name).toBe("in interactive");
+
+    await prisma.$transaction([prisma.project.update({ where: { id: project.id }, data: { name: "in batch" } })]);
+    expect((await read())?.name).toBe("in batch");
+
+    await prisma.$executeRaw`update projects set name = 'raw' where id = ${project.id}::uuid`;
+    expect((await read())?.name).toBe("raw");
+
+    // A rolled-back transaction changes nothing and the cache keeps answering.
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.project.update({ where: { id: project.id }, data: { name: "rolled back" } });
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect((await read())?.name).toBe("raw");
+  });
+
+  it("caches count, aggregate and groupBy, and a delete's cascade invalidates the models below it", async () => {
+    const { prisma } = open();
+    const project = await prisma.project.create({
+      data: { slug: `cascade-${process.pid}`, name: "c", characters: { create: [{ name: "a" }, { name: "b" }] } },
+    });
+    const where = { projectId: project.id };
+    const count = () => prisma.character.count({ where, cacheStrategy: ttl });
+    const grouped = () => prisma.character.groupBy({ by: ["projectId"], where, _count: { _all: true }, cacheStrategy: ttl });
+    const aggregate = () => prisma.character.aggregate({ where, _max: { name: true }, cacheStrategy: ttl });
+    expect(await count()).toBe(2);
+    expect((await grouped())[0]?._count._all).toBe(2);
+    expect((await aggregate())._max.name).toBe("b");
+    await prisma.project.delete({ where: { id: project.id } });
+    expect(await count()).toBe(0);
+    expect(await grouped()).toEqual([]);
+    expect((await aggregate())._max.name).toBeNull();
+  });
+
+  it("runs one database query for 200 concurrent misses on one key", async () => {
+    const { PrismaClient } = await import("#db/client");
+    const { PrismaPg } = await import("@prisma/adapter-pg");
+    const { createCache } = await import("#db/cache");
+    const { queryCacheExtension } = await import("@/lib/db/cache/extension");
+    const { cacheSettings } = await import("@/lib/db/cache/settings");
+    // The client's own query log counts every statement sent to PostgreSQL.
+    const base = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 20 }), log: [{ emit: "event", level: "query" }] });
+    let statements = 0;
+    base.$on("query", () => statements++);
+    const dataModel = (base as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
+    const cache = createCache({ ...cacheSettings(), redisUrl: undefined, notifyUrl: undefined }, dataModel)!;
+    opened.push({ close: async () => (await cache.close(), await base.$disconnect()) });
+    const prisma = base.$extends(queryCacheExtension(cache));
+    const project = await prisma.project.create({ data: { slug: `stampede-${process.pid}`, name: "s" } });
+
+    statements = 0;
+    const reads = await Promise.all(
+      Array.from({ length: 200 }, () => prisma.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl })),
+    );
+    expect(reads.every((row) => row?.name === "s")).toBe(true);
+    expect(statements).toBe(1);
+  });
+
+  it("hears a write made outside the app (psql) through the NOTIFY triggers", async () => {
+    const { prisma } = open({ notifyUrl: db.url });
+    await eventually(async () => prisma.$cache.stats().listener, (state) => state === "up", "listener");
+    const project = await newProject(prisma);
+    const read = () => prisma.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
+    await read();
+    expect((await read())?.name).toBe("original");
+    await admin.query("update projects set name = 'from psql' where id = $1", [project.id]);
+    await eventually(async () => (await read())?.name, (name) => name === "from psql", "read after an outside write");
+    // And it is cached again afterwards.
+    const hits = prisma.$cache.stats().hits;
+    expect((await read())?.name).toBe("from psql");
+    expect(prisma.$cache.stats().hits).toBe(hits + 1);
+  });
+});
+
+describe("when Redis or the listener fails", () => {
+  let redis: RunningRedis | undefined;
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("answers every request correctly from the database, and caches again once they are back", async () => {
+    redis = await startRedis();
+    const settings = { redisUrl: redis.url, notifyUrl: db.url };
+    const a = open(settings).prisma;
+    const b = open(settings).prisma;
+    for (const client of [a, b]) {
+      await eventually(async () => client.$cache.stats(), (stats) => stats.trusted, "cache ready");
+    }
+    const project = await newProject(a);
+    const read = (client: typeof a) => client.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
+
+    // One writer (a) counts up; reads in a must never see less than what a last wrote, and nothing fails.
+    let written = 0;
+    let failures = 0;
+    let stale = 0;
+    let stop = false;
+    const writer = (async () => {
+      while (!stop) {
+        const next = written + 1;
+        await a.project.update({ where: { id: project.id }, data: { name: String(next) } }).catch(() => failures++);
+        written = next;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const reader = (client: typeof a, own: boolean) =>
+      (async () => {
+        while (!stop) {
+          const floor = written;
+          const row = await read(client).catch(() => (failures++, null));
+          if (own && row && Number(row.name) < floor && row.name !== "original") stale++;
+          // A hit answers without I/O; let timers and sockets run between reads.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+    const load = Promise.all([writer, reader(a, true), reader(a, true), reader(b, false)]);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    await settle();
+    await redis.stop();
+    await eventually(async () => a.$cache.stats().redis, (state) => state === "down", "redis seen down");
+    await settle();
+    redis = await startRedis({ port: redis.port });
+    for (const client of [a, b]) {
+      await eventually(async () => client.$cache.stats(), (stats) => stats.trusted && stats.redis === "ready", "redis back");
+    }
+    await settle();
+
+    const listeners = await admin.query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = $2",
+      [db.name, `${applicationName}/cache-listener`],
+    );
+    // Both of these clients' listeners, and any an earlier test left open.
+    expect(listeners.rowCount).toBeGreaterThanOrEqual(2);
+    await settle();
+    for (const client of [a, b]) {
+      await eventually(async () => client.$cache.stats(), (stats) => stats.trusted && stats.listener === "up", "listener back");
+    }
+    await settle();
+    stop = true;
+    await load;
+
+    expect(failures).toBe(0);
+    expect(stale).toBe(0);
+    // Quiet now: both processes agree with the database, and serve it from the cache.
+    const { rows } = await admin.query("select name from projects where id = $1", [project.id]);
+    for (const client of [a, b]) {
+      await eventually(async () => (await read(client))?.name, (name) => name === rows[0].name, "read after the load");
+      const hits = client.$cache.stats().hits;
+      expect((await read(client))?.name).toBe(rows[0].name);
+      expect(client.$cache.stats().hits).toBe(hits + 1);
+    }
+  });
+});

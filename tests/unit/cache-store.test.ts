@@ -1,0 +1,145 @@
+// The query cache over the real bentocache memory driver; the "database" is a variable the test controls, so
+// that the order of a read, a commit and an invalidation can be chosen exactly.
+import { afterEach, describe, expect, it } from "vitest";
+import { memoryGenerations } from "@/lib/db/cache/generations";
+import { modelGraph } from "@/lib/db/cache/invalidation";
+import { createQueryCache, type RunningQueryCache } from "@/lib/db/cache/query-cache";
+import { createStore } from "@/lib/db/cache/store";
+
+const graph = modelGraph({
+  models: {
+    Project: { dbName: "projects", fields: [{ name: "characters", kind: "object", type: "Character" }] },
+    Character: { dbName: "characters", fields: [{ name: "project", kind: "object", type: "Project" }] },
+  },
+});
+const caches: RunningQueryCache[] = [];
+const cacheOf = (l1MaxBytes = 1024 * 1024) => {
+  const store = createStore({ l1MaxBytes });
+  const cache = createQueryCache({ store, generations: memoryGenerations(), graph });
+  caches.push(cache);
+  return { cache, store };
+};
+afterEach(async () => {
+  await Promise.all(caches.splice(0).map((cache) => cache.close()));
+});
+
+const findProject = { model: "Project", operation: "findUnique", args: { where: { id: "1" } }, inTransaction: false };
+const updateProject = { model: "Project", operation: "update", args: { where: { id: "1" }, data: { name: "new" } }, inTransaction: false };
+const strategy = { ttl: 60 };
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+describe("query cache", () => {
+  it("serves a second read from the cache, with Dates still Dates", async () => {
+    const { cache } = cacheOf();
+    let queries = 0;
+    const row = { id: "1", name: "old", createdAt: new Date("2026-01-01T00:00:00Z") };
+    const run = async () => (queries++, row);
+    await cache.read(findProject, strategy, run);
+    const cached = (await cache.read(findProject, strategy, run)) as typeof row;
+    expect(queries).toBe(1);
+    expect(cached).toEqual(row);
+    expect(cached.createdAt).toBeInstanceOf(Date);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it("finds what bentocache stored through the L1 fast path, and not once it is stale", async () => {
+    const { store } = cacheOf();
+    await store.bento.getOrSet({ key: "k", ttl: 60_000, factory: () => ({ at: new Date(0) }) });
+    expect(store.peek("k")).toEqual({ value: { at: new Date(0) } });
+    await store.bento.getOrSet({ key: "short", ttl: 1, grace: 60_000, factory: () => 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(store.peek("short")).toBeUndefined();
+    expect(store.peek("absent")).toBeUndefined();
+  });
+
+  it("never lets a read that started before a commit store its older result after the invalidation", async () => {
+    const { cache } = cacheOf();
+    let database = "old";
+    // A read reaches the database and gets the old row, but its answer is held back...
+    const slowAnswer = deferred<void>();
+    const queried = deferred<void>();
+    const slowRead = cache.read(findProject, strategy, async () => {
+      const seen = database;
+      queried.resolve();
+      await slowAnswer.promise;
+      return { name: seen };
+    });
+    await queried.promise;
+    // ...while a write commits and invalidates...
+    await cache.write(updateProject, async () => (database = "new"));
+    // ...and only then does the old answer arrive and get stored.
+    slowAnswer.resolve();
+    expect(await slowRead).toEqual({ name: "old" });
+    // Every read from now on sees the write.
+    expect(await cache.read(findProject, strategy, async () => ({ name: database }))).toEqual({ name: "new" });
+    expect(await cache.read(findProject, strategy, async () => ({ name: "never asked" }))).toEqual({ name: "new" });
+  });
+
+  it("runs one query for many concurrent misses on one key", async () => {
+    const { cache } = cacheOf();
+    let queries = 0;
+    const answer = deferred<void>();
+    const reads = Array.from({ length: 200 }, () =>
+      cache.read(findProject, strategy, async () => {
+        queries++;
+        await answer.promise;
+        return { name: "x" };
+      }),
+    );
+    answer.resolve();
+    expect(new Set((await Promise.all(reads)).map((row) => JSON.stringify(row)))).toEqual(new Set(['{"name":"x"}']));
+    expect(queries).toBe(1);
+  });
+
+  it("buffers a transaction's invalidations until it ends", async () => {
+    const { cache } = cacheOf();
+    let database = "old";
+    const read = () => cache.read(findProject, strategy, async () => ({ name: database }));
+    await read();
+    await cache.transaction(async () => {
+      await cache.write({ ...updateProject, inTransaction: true }, async () => (database = "uncommitted"));
+      // Not committed yet: the cache still answers with what was committed.
+      expect(await read()).toEqual({ name: "old" });
+    });
+    expect(await read()).toEqual({ name: "uncommitted" });
+  });
+
+  it("never touches the cache for reads inside a transaction", async () => {
+    const { cache } = cacheOf();
+    await cache.read(findProject, strategy, async () => ({ name: "cached" }));
+    expect(await cache.read({ ...findProject, inTransaction: true }, strategy, async () => ({ name: "in tx" }))).toEqual({ name: "in tx" });
+  });
+
+  it("invalidates by user tag, and rejects tags Accelerate would", async () => {
+    const { cache } = cacheOf();
+    const tagged = { ttl: 60, tags: ["project:1"] };
+    let value = 1;
+    await cache.read(findProject, tagged, async () => ({ value }));
+    value = 2;
+    expect(await cache.read(findProject, tagged, async () => ({ value }))).toEqual({ value: 1 });
+    await cache.invalidate(["project:1"]);
+    expect(await cache.read(findProject, tagged, async () => ({ value }))).toEqual({ value: 2 });
+    await expect(cache.invalidate(["has space"])).rejects.toThrow(/cacheStrategy.tags/);
+    await expect(cache.read(findProject, { ttl: -1 }, async () => 1)).rejects.toThrow(/cacheStrategy.ttl/);
+  });
+
+  it("keeps L1 within its bound with 100,000 distinct keys", async () => {
+    const maxBytes = 256 * 1024;
+    const { cache, store } = cacheOf(maxBytes);
+    let largest = 0;
+    for (let i = 0; i < 100_000; i++) {
+      await store.bento.set({ key: `Project.findUnique:${i}`, value: { id: i, name: `project ${i}`.padEnd(100, ".") }, ttl: 60_000 });
+      if (i % 1000 === 0) largest = Math.max(largest, store.l1().bytes);
+    }
+    const { bytes, entries, evictions } = store.l1();
+    expect(Math.max(largest, bytes)).toBeLessThanOrEqual(maxBytes);
+    expect(entries).toBeGreaterThan(100);
+    expect(evictions).toBeGreaterThan(90_000);
+    expect(cache.stats().evictions).toBe(evictions);
+  }, 300_000);
+});
