@@ -69,6 +69,7 @@ describe("both runtimes reach the database DATABASE_URL names", () => {
       );
       expect(rows).toEqual([
         { application_name: name, client_addr: clientAddress },
+        { application_name: `${name}/cache-listener`, client_addr: clientAddress },
         { application_name: `${name}/edge`, client_addr: clientAddress },
       ]);
     } finally {
@@ -84,7 +85,7 @@ describe("both runtimes reach the database DATABASE_URL names", () => {
     );
     await server.stop();
     const lines = server.logs().split("\n").filter((line) => line.includes("Edge routes are off"));
-    expect(lines).toEqual([
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
       "Edge routes are off: DATABASE_URL names several hosts; the edge bridge reaches one server only. Set DB_EDGE_PROXY_URL to a WebSocket proxy.",
     ]);
     expect(server.logs()).not.toContain(credentials.split(":")[1]);

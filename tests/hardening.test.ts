@@ -270,7 +270,10 @@ describe("hostile bodies", () => {
       `uploads: RSS ${mib(before)} MiB before, ${mib(peak)} MiB peak, ${mib(after)} MiB after; ` +
         `the clients sent ${mib(Math.max(...results.map((r) => r.sent)))} MiB at most of 200 each`,
     );
-    expect(results.map((r) => r.status)).toEqual(Array(10).fill(413));
+    // A client still sending when the server closes the connection may get a reset instead of the 413 (the
+    // kernel drops the unread answer); it never gets anything else.
+    expect(results.filter((r) => r.status !== 413 && r.status !== "reset")).toEqual([]);
+    expect(results.some((r) => r.status === 413)).toBe(true);
     expect(peak - before).toBeLessThan(32 * 1024 * 1024);
     expect(Math.max(...results.map((r) => r.sent))).toBeLessThan(size);
     const res = await fetch(`${server.url}/api/projects`, {
