@@ -182,6 +182,8 @@ describe("metrics", () => {
     };
     expect(await until("the pool's size in Prometheus", async () => (await value("db_pool_max_connections")) === 2)).toBe(true);
     await until("query durations in Prometheus", async () => (await value('db_query_duration_seconds_count{model="Project",action="findUnique"}')) ?? 0 > 0);
+    // The project reads above passed a cacheStrategy: each was a hit, a miss or a bypass.
+    expect(await until("cache lookups in Prometheus", async () => ((await value("sum(db_cache_lookups_total)")) ?? 0) > 0)).toBe(true);
 
     // Both connections wait on a row lock; health checks then find none free within the acquire timeout.
     const { projectId } = await createAnimation("overload");
