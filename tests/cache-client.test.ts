@@ -134,10 +134,14 @@ describe("in one process", () => {
     expect((await read())?.name).toBe("original");
     await admin.query("update projects set name = 'from psql' where id = $1", [project.id]);
     await eventually(async () => (await read())?.name, (name) => name === "from psql", "read after an outside write");
-    // And it is cached again afterwards.
-    const hits = prisma.$cache.stats().hits;
-    expect((await read())?.name).toBe("from psql");
-    expect(prisma.$cache.stats().hits).toBe(hits + 1);
+    // And it is cached again afterwards: a read answered from the cache with the new value. A notification of
+    // the project's own insert may still arrive after the first new read and cost one more miss.
+    const cachedHit = async () => {
+      const hits = prisma.$cache.stats().hits;
+      const name = (await read())?.name;
+      return name === "from psql" && prisma.$cache.stats().hits === hits + 1;
+    };
+    await eventually(cachedHit, (hit) => hit, "a cached read of the new value");
   });
 });
 
