@@ -81,6 +81,15 @@ describe("in one process", () => {
       }),
     ).rejects.toThrow("abort");
     expect((await read())?.name).toBe("raw");
+
+    // Reads inside a transaction, interactive or batch, never touch the cache: a change the cache cannot know of
+    // (this client has no listener) shows there, while the same read outside still gets the cached row.
+    const plainRead = () => prisma.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
+    expect((await plainRead())?.name).toBe("raw");
+    await admin.query("update projects set name = 'unseen' where id = $1", [project.id]);
+    expect((await plainRead())?.name).toBe("raw");
+    expect((await prisma.$transaction([plainRead()]))[0]?.name).toBe("unseen");
+    expect((await prisma.$transaction((tx) => tx.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl })))?.name).toBe("unseen");
   });
 
   it("caches count, aggregate and groupBy, and a delete's cascade invalidates the models below it", async () => {

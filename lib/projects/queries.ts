@@ -22,7 +22,9 @@ export async function listProjects(db: Db, { limit, cursor }: { limit: number; c
     cacheStrategy: { ...defaultCacheStrategy(), tags: ["projects"] },
   });
   return {
-    projects: rows.slice(0, limit).map(({ _count, ...project }) => ({ ...project, characterCount: _count.characters })),
+    // Object.assign on the rest rather than a spread into a new literal: the spread costs several times more, which
+    // shows once the rows come from the cache.
+    projects: rows.slice(0, limit).map(({ _count, ...project }) => Object.assign(project, { characterCount: _count.characters })),
     nextCursor: rows.length > limit ? rows[limit]!.id : null,
   };
 }
@@ -89,12 +91,13 @@ export async function deleteProject(db: Db, id: string) {
   await db.project.delete({ where: { id } });
 }
 
+// Shaped as listProjects shapes its rows, and for the same reason.
 function serialize({ characters, ...project }: Prisma.ProjectGetPayload<{ include: typeof tree }>) {
-  return {
-    ...project,
-    characters: characters.map(({ animations, projectId: _, ...character }) => ({
-      ...character,
-      animations: animations.map(({ _count, characterId: __, ...animation }) => ({ ...animation, frameCount: _count.frames })),
-    })),
-  };
+  return Object.assign(project, {
+    characters: characters.map(({ animations, projectId: _, ...character }) =>
+      Object.assign(character, {
+        animations: animations.map(({ _count, characterId: __, ...animation }) => Object.assign(animation, { frameCount: _count.frames })),
+      }),
+    ),
+  });
 }

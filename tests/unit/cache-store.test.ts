@@ -1,6 +1,6 @@
 // The query cache over the real bentocache memory driver; the "database" is a variable the test controls, so
 // that the order of a read, a commit and an invalidation can be chosen exactly.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { memoryGenerations } from "@/lib/db/cache/generations";
 import { modelGraph } from "@/lib/db/cache/invalidation";
 import { createQueryCache, type RunningQueryCache } from "@/lib/db/cache/query-cache";
@@ -47,14 +47,30 @@ describe("query cache", () => {
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
   });
 
-  it("finds what bentocache stored through the L1 fast path, and not once it is stale", async () => {
+  it("shares L1 with bentocache both ways: what one stores, the other finds, fresh or stale", async () => {
     const { store } = cacheOf();
-    await store.bento.getOrSet({ key: "k", ttl: 60_000, factory: () => ({ at: new Date(0) }) });
-    expect(store.peek("k")).toEqual({ value: { at: new Date(0) } });
-    await store.bento.getOrSet({ key: "short", ttl: 1, grace: 60_000, factory: () => 1 });
+    const never = async () => expect.unreachable("a stored result is not loaded again");
+    await store.bento.getOrSet({ key: "by-bento", ttl: 60_000, factory: () => ({ at: new Date(0) }) });
+    expect(await store.getOrLoad("by-bento", { ttl: 60_000, grace: 0 }, never)).toEqual({ value: { at: new Date(0) }, loaded: false });
+
+    expect(await store.getOrLoad("by-store", { ttl: 60_000, grace: 0 }, async () => ({ n: 1 }))).toEqual({ value: { n: 1 }, loaded: true });
+    expect(await store.bento.get({ key: "by-store" })).toEqual({ n: 1 });
+
+    // Stale but within its grace (swr): answered with the stale result, refreshed in the background.
+    await store.getOrLoad("stale", { ttl: 1, grace: 60_000 }, async () => "old");
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(store.peek("short")).toBeUndefined();
-    expect(store.peek("absent")).toBeUndefined();
+    expect(await store.getOrLoad("stale", { ttl: 60_000, grace: 60_000 }, async () => "new")).toEqual({ value: "old", loaded: false });
+    await vi.waitFor(async () => expect((await store.getOrLoad("stale", { ttl: 60_000, grace: 0 }, never)).value).toBe("new"));
+  });
+
+  it("hands every caller a copy of its own", async () => {
+    const { cache } = cacheOf();
+    const run = async () => ({ name: "cached", tags: ["a"], at: new Date(0) });
+    const first = (await cache.read(findProject, strategy, run)) as Awaited<ReturnType<typeof run>>;
+    first.name = "changed by the first caller";
+    first.tags.push("b");
+    first.at.setFullYear(2000);
+    expect(await cache.read(findProject, strategy, run)).toEqual({ name: "cached", tags: ["a"], at: new Date(0) });
   });
 
   it("never lets a read that started before a commit store its older result after the invalidation", async () => {

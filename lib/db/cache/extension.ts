@@ -71,15 +71,14 @@ export function queryCacheExtension(cache: QueryCache | null) {
     const withQueries = client.$extends({
       name: "query-cache",
       query: {
+        // Cached reads are answered by the model methods below, before Prisma's request pipeline; what reaches
+        // this point is a write, or a read the cache leaves to the database.
         async $allOperations({ model, operation, args, query, ...params }) {
           const { cacheStrategy, ...queryArgs } = (args ?? {}) as PrismaCacheStrategy & Record<string, unknown>;
           const forwarded = cacheStrategy === undefined ? args : queryArgs;
-          if (!cache) return query(forwarded);
+          if (!cache || readOperations.has(operation)) return query(forwarded);
           const { __internalParams } = params as { __internalParams?: { transaction?: unknown } };
           const described = { model, operation, args: forwarded, inTransaction: Boolean(__internalParams?.transaction) };
-          if (readOperations.has(operation) && model) {
-            return cacheStrategy ? cache.read(described, cacheStrategy, (next) => query(next as typeof args)) : query(forwarded);
-          }
           return cache.write(described, () => query(forwarded));
         },
       },
@@ -89,28 +88,28 @@ export function queryCacheExtension(cache: QueryCache | null) {
       model: {
         $allModels: {
           aggregate<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "aggregate">>): Prisma.PrismaPromise<Prisma.Result<T, A, "aggregate">> {
-            return delegate(this, "aggregate", args);
+            return cachedRead(cache, this, "aggregate", args);
           },
           count<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "count">>): Prisma.PrismaPromise<Prisma.Result<T, A, "count">> {
-            return delegate(this, "count", args);
+            return cachedRead(cache, this, "count", args);
           },
           findFirst<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findFirst">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findFirst"> | null> {
-            return delegate(this, "findFirst", args);
+            return cachedRead(cache, this, "findFirst", args);
           },
           findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findFirstOrThrow">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findFirstOrThrow">> {
-            return delegate(this, "findFirstOrThrow", args);
+            return cachedRead(cache, this, "findFirstOrThrow", args);
           },
           findMany<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findMany">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findMany">> {
-            return delegate(this, "findMany", args);
+            return cachedRead(cache, this, "findMany", args);
           },
           findUnique<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "findUnique">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findUnique"> | null> {
-            return delegate(this, "findUnique", args);
+            return cachedRead(cache, this, "findUnique", args);
           },
           findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "findUniqueOrThrow">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findUniqueOrThrow">> {
-            return delegate(this, "findUniqueOrThrow", args);
+            return cachedRead(cache, this, "findUniqueOrThrow", args);
           },
           groupBy<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "groupBy">>): Prisma.PrismaPromise<Prisma.Result<T, A, "groupBy">> {
-            return delegate(this, "groupBy", args);
+            return cachedRead(cache, this, "groupBy", args);
           },
         },
       },
@@ -133,12 +132,29 @@ export function queryCacheExtension(cache: QueryCache | null) {
   });
 }
 
-// The typed methods above only widen the argument; the call goes to the model below, whose query extension
-// handles it.
-function delegate<T>(model: unknown, operation: string, args: unknown): Prisma.PrismaPromise<T> {
+type PrismaPromiseFactory = {
+  /**
+   * How Prisma builds every model method's promise: lazy, and told the transaction it runs in (an interactive
+   * one, the batch of `$transaction([...])`) or undefined. A cached read needs that answer before it may use the cache.
+   */
+  _createPrismaPromise<T>(run: (transaction?: unknown) => T | Promise<T>): Prisma.PrismaPromise<T>;
+};
+
+/**
+ * A read with a cacheStrategy, answered from the cache without entering Prisma's request pipeline (its extension
+ * chain and result walk cost more than the hit itself); a miss, or a read inside a transaction, goes on to the
+ * model below with the cacheStrategy removed.
+ */
+function cachedRead<T>(cache: QueryCache | null, model: unknown, operation: string, args: unknown): Prisma.PrismaPromise<T> {
   const context = Prisma.getExtensionContext(model) as unknown as {
     $name: string;
-    $parent: Record<string, Record<string, (args: unknown) => Prisma.PrismaPromise<T>>>;
+    $parent: PrismaPromiseFactory & Record<string, Record<string, (args: unknown) => Prisma.PrismaPromise<T>>>;
   };
-  return context.$parent[context.$name]![operation]!(args);
+  const below = (next: unknown) => context.$parent[context.$name]![operation]!(next);
+  const { cacheStrategy, ...forwarded } = (args ?? {}) as PrismaCacheStrategy & Record<string, unknown>;
+  if (!cache || cacheStrategy === undefined) return below(args);
+  const described = { model: context.$name, operation, args: forwarded, inTransaction: false };
+  return context.$parent._createPrismaPromise((transaction) =>
+    transaction ? below(forwarded) : (cache.read(described, cacheStrategy, below) as Promise<T>),
+  );
 }

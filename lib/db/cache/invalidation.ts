@@ -75,7 +75,8 @@ function walk(graph: ModelGraph, model: string, value: unknown, into: Set<string
   }
   if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return;
   const relations = graph.relations[model] ?? {};
-  for (const [key, field] of Object.entries(value)) {
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
     const related = relations[key];
     if (related) {
       into.add(related);

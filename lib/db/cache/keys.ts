@@ -16,17 +16,27 @@ export function stableStringify(value: unknown): string {
     default:
       throw new TypeError(`a cached query's arguments cannot hold a ${typeof value}`);
   }
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  // Built by concatenation, without the arrays that map/filter/join would allocate: a key is made on every read.
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) text += (i ? "," : "") + stableStringify(value[i]);
+    return `${text}]`;
+  }
   if (value instanceof Date) return `{"$date":${JSON.stringify(value.toISOString())}}`;
   if (value instanceof Uint8Array) return `{"$bytes":"${Buffer.from(value).toString("base64")}"}`;
   // Decimal and other value classes: their own string form (a plain object has no custom toString).
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
     return `{"$${value.constructor.name}":${JSON.stringify(String(value))}}`;
   }
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, field]) => field !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${stableStringify(field)}`).join(",")}}`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
+  let text = "{";
+  for (const key of keys) {
+    if (record[key] === undefined) continue;
+    text += `${text.length > 1 ? "," : ""}${JSON.stringify(key)}:${stableStringify(record[key])}`;
+  }
+  return `${text}}`;
 }
 
 /** At most ~300 characters whatever the arguments: long ones are hashed, so a key never grows with a request. */

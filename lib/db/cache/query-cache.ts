@@ -21,19 +21,18 @@ const modelTag = (model: string) => `model:${model}`;
 const userTag = (tag: string) => `tag:${tag}`;
 const tagPattern = /^[\w:.-]{1,64}$/;
 
-export function validStrategy({ ttl = 0, swr = 0, tags = [] }: CacheStrategy) {
-  for (const [name, value] of [
-    ["ttl", ttl],
-    ["swr", swr],
-  ] as const) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 31_536_000) {
-      throw new TypeError(`cacheStrategy.${name} must be a number of seconds from 0 to 31536000`);
-    }
+const validSeconds = (name: string, value: unknown) => {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 31_536_000) {
+    throw new TypeError(`cacheStrategy.${name} must be a number of seconds from 0 to 31536000`);
   }
+  return value;
+};
+
+export function validStrategy({ ttl = 0, swr = 0, tags = [] }: CacheStrategy) {
   if (!Array.isArray(tags) || tags.length > 5 || !tags.every((tag) => typeof tag === "string" && tagPattern.test(tag))) {
     throw new TypeError("cacheStrategy.tags must be at most 5 tags of 1 to 64 characters from A-Z a-z 0-9 _ : . -");
   }
-  return { ttl, swr, tags: tags as string[] };
+  return { ttl: validSeconds("ttl", ttl), swr: validSeconds("swr", swr), tags: tags as string[] };
 }
 
 export type RunningQueryCache = QueryCache & {
@@ -71,34 +70,23 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
         if (!inTransaction && (ttl > 0 || swr > 0)) counts.bypasses++;
         return run(args);
       }
-      const keyTags = [...[...modelsRead(graph, model!, args)].map(modelTag), ...tags.map(userTag)];
+      const keyTags: string[] = [];
+      for (const read of modelsRead(graph, model!, args)) keyTags.push(modelTag(read));
+      for (const tag of tags) keyTags.push(userTag(tag));
       // The generations are read before the query runs: see generations.ts.
       const key = `${queryKey(model!, operation, args)}@${generations.token(keyTags)}`;
-      const fresh = store.peek(key);
-      if (fresh) {
-        counts.hits++;
-        return fresh.value;
-      }
-      let ran = false;
       let failure: { error: unknown } | undefined;
+      const load = async () => {
+        try {
+          return await run(args);
+        } catch (error) {
+          failure = { error };
+          throw error;
+        }
+      };
       try {
-        const value = await store.bento.getOrSet({
-          key,
-          ttl: Math.max(1, ttl * 1000),
-          grace: swr > 0 ? swr * 1000 : false,
-          // With a stale result at hand (swr), answer with it now and refresh in the background.
-          timeout: 0,
-          factory: async () => {
-            ran = true;
-            try {
-              return await run(args);
-            } catch (error) {
-              failure = { error };
-              throw error;
-            }
-          },
-        });
-        if (ran) counts.misses++;
+        const { value, loaded } = await store.getOrLoad(key, { ttl: Math.max(1, ttl * 1000), grace: swr * 1000 }, load);
+        if (loaded) counts.misses++;
         else counts.hits++;
         return value;
       } catch (error) {

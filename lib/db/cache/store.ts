@@ -4,48 +4,104 @@ import { MemoryDriver } from "bentocache/drivers/memory";
 import { redisDriver } from "bentocache/drivers/redis";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
+import { copyResult, estimateBytes } from "@/lib/db/cache/copy";
 import { prismaValueSerializer } from "@/lib/db/cache/serializer";
 
 export type Store = ReturnType<typeof createStore>;
 
+/** bentocache's entry as L1 holds it: the value itself, not its JSON (see copy.ts). */
+type Entry = { value: unknown; createdAt: number; logicalExpiration: number };
+
+/**
+ * bentocache copies an entry it found in L2 into L1 still serialised, even with an unserialised L1; decoded here
+ * once, so that L1 holds entries of one kind.
+ */
+class DecodedMemoryDriver extends MemoryDriver {
+  entry(key: string): Entry | undefined {
+    return this.get(key) as unknown as Entry | undefined;
+  }
+
+  override set(key: string, value: unknown, ttl?: number) {
+    // The driver's own signature says text; with `serialize: false` it holds whatever it is given.
+    return super.set(key, (typeof value === "string" ? prismaValueSerializer.deserialize(value) : value) as string, ttl);
+  }
+}
+
 export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?: Redis }) {
   let evictions = 0;
-  // The LRU is built here rather than by the driver so that evictions can be counted.
-  const l1 = new LRUCache<string, string>({
+  // The LRU is built here rather than by the driver so that it can be bounded in bytes and evictions counted.
+  const l1 = new LRUCache<string, Entry>({
     maxSize: l1MaxBytes,
-    sizeCalculation: (value, key) => Buffer.byteLength(value) + Buffer.byteLength(key),
+    sizeCalculation: (entry, key) => 64 + 2 * key.length + estimateBytes(entry.value),
     // One entry may take at most an eighth of L1, so a huge result cannot flush everything else.
     maxEntrySize: Math.max(1, Math.floor(l1MaxBytes / 8)),
     dispose: (_value, _key, reason) => {
       if (reason === "evict") evictions++;
     },
   });
-  let l1Driver: MemoryDriver | undefined;
+  let l1Driver: DecodedMemoryDriver | undefined;
   let store = bentostore().useL1Layer({
-    options: {},
-    factory: (config: object) => (l1Driver = new MemoryDriver({ ...config, cacheInstance: l1 })),
+    options: { serialize: false },
+    // The LRU's type is the driver's (text); with `serialize: false` it holds entries.
+    factory: (config: object) => (l1Driver = new DecodedMemoryDriver({ ...config, cacheInstance: l1 as unknown as LRUCache<string, string> })),
   });
   if (redis) store = store.useL2Layer(redisDriver({ connection: redis }));
   const bento = new BentoCache({
     default: "queries",
     stores: { queries: store },
+    // Only L2 (Redis) holds text.
     serializer: prismaValueSerializer,
     // A broken L2 is skipped, never an error: the result comes from the database instead.
     suppressL2Errors: true,
   });
+  // bentocache builds its drivers on first use; L1 is read directly below, before that.
+  bento.use();
+  // Loads in progress, by key: concurrent misses on one key wait for the same query.
+  const loading = new Map<string, Promise<unknown>>();
+
+  /**
+   * A miss with nothing in L1 and no L2 to ask: the query runs once for every concurrent caller and its result goes
+   * straight into L1, in bentocache's own entry format. bentocache's getOrSet costs several times more than that
+   * (it resolves its options and takes a lock on every call), which showed in the cost of every miss.
+   */
+  const loadIntoL1 = (key: string, ttl: number, grace: number, load: () => Promise<unknown>) => {
+    let running = loading.get(key);
+    const loaded = running === undefined;
+    running ??= (async () => {
+      try {
+        const value = await load();
+        l1Driver!.set(key, { value, createdAt: Date.now(), logicalExpiration: Date.now() + ttl }, ttl + grace);
+        return value;
+      } finally {
+        loading.delete(key);
+      }
+    })();
+    if (loaded) loading.set(key, running);
+    return running.then((value) => ({ value, loaded }));
+  };
+
   return {
     bento,
     /**
-     * A fresh result straight from L1, or undefined. bentocache's getOrSet costs several times more than the lookup
-     * itself (it resolves its options on every call); a fresh L1 hit needs none of its machinery, and anything
-     * else (stale, missing, in L2 only) still goes through getOrSet.
+     * The result under `key`, copied for this caller (copy.ts), and whether this caller's `load` produced it. A fresh
+     * L1 hit needs none of bentocache's machinery; a stale result (grace, for swr), or one that may be in L2, goes
+     * through its getOrSet.
      */
-    peek(key: string): { value: unknown } | undefined {
-      const text = l1Driver?.get(key);
-      if (typeof text !== "string") return undefined;
-      const entry = prismaValueSerializer.deserialize(text) as { value?: unknown; logicalExpiration?: unknown } | null;
-      if (typeof entry?.logicalExpiration !== "number" || !("value" in entry) || Date.now() >= entry.logicalExpiration) return undefined;
-      return { value: entry.value };
+    async getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>) {
+      const entry = l1Driver!.entry(key);
+      if (entry !== undefined && Date.now() < entry.logicalExpiration) return { value: copyResult(entry.value), loaded: false };
+      let found: { value: unknown; loaded: boolean };
+      if (entry === undefined && !redis) {
+        found = await loadIntoL1(key, ttl, grace, load);
+      } else {
+        // With a stale result at hand (swr), bentocache answers with it now and lets `load` refresh it in the
+        // background: only an answer that is what `load` returned counts as loaded.
+        let produced: { value: unknown } | undefined;
+        const factory = async () => (produced = { value: await load() }).value;
+        const value = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
+        found = { value, loaded: produced !== undefined && produced.value === value };
+      }
+      return { value: copyResult(found.value), loaded: found.loaded };
     },
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
