@@ -16,5 +16,5 @@ export default defineConfig([
       "no-restricted-properties": ["error", ...unsafeSql],
     },
   },
-  globalIgnores([".next/**", "lib/generated/**", ".data/**", "next-env.d.ts", "runtimes/workerd/dist/**", "packages/*/test/.work/**"]),
+  globalIgnores([".next/**", "bench/next-floor/.next/**", "bench/next-floor/next-env.d.ts", "lib/generated/**", ".data/**", "next-env.d.ts", "runtimes/workerd/dist/**", "packages/*/test/.work/**"]),
 ]);

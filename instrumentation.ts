@@ -2,10 +2,12 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { startTracing } = await import("@/lib/telemetry/tracing");
-    await startTracing();
+    const tracing = await startTracing();
     const { recordPeerAddresses } = await import("@/lib/telemetry/peer-address");
     recordPeerAddresses();
     const { startServer } = await import("@/lib/server");
+    // Loads the data layer, and with it `pg`.
     await startServer();
+    tracing?.pgLoaded();
   }
 }

@@ -1,6 +1,6 @@
 // The query cache's section of `bun run bench`: cached vs uncached Prisma vs raw pg on the suite's own reads,
-// the miss path's cost over the plain client, cross-process invalidation latency, and the Node route with and
-// without the cache against the raw-pg route.
+// the miss path's cost over the plain client, cross-process invalidation latency, and (from the route level) the
+// Node route with and without the cache against the raw-pg route under the same framework.
 import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,11 +11,20 @@ import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
 import { median, percentile, rotate, runLoad } from "./measure";
 import { pick } from "./random";
-import { runRoutes } from "./routes";
+import type { RouteName, RouteReport } from "./routes";
 import { pgStack } from "./pg-stack";
 import { prismaStack, type Operations, type Stack } from "./stacks";
 
-type Options = { url: string; fixture: Fixture; smoke: boolean; out: string; log: (line: string) => void; operations?: number; routeSeconds?: number };
+type Options = {
+  url: string;
+  fixture: Fixture;
+  smoke: boolean;
+  out: string;
+  log: (line: string) => void;
+  /** The route level's figures, which include the Node.js route with and without the cache. */
+  routeReport: RouteReport;
+  operations?: number;
+};
 const READS = ["findProject", "listProjects", "findAnimationPage"] as const;
 
 /** The app's reads, which pass their own cacheStrategy, on a client with the cache switched on. */
@@ -33,7 +42,7 @@ function reader(operations: Operations, read: (typeof READS)[number], fixture: F
   return (k: number) => operations.findAnimationPage(pick(fixture.animations, k));
 }
 
-export async function runCacheBench({ url, fixture, smoke, out, log, ...sizes }: Options) {
+export async function runCacheBench({ url, fixture, smoke, out, log, routeReport, ...sizes }: Options) {
   const rounds = smoke ? 1 : 3;
   const operations = sizes.operations ?? (smoke ? 200 : 4_000);
   const redis = await startRedis();
@@ -98,15 +107,11 @@ export async function runCacheBench({ url, fixture, smoke, out, log, ...sizes }:
     const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
     log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
 
-    const routeSettings = { connections: 10, seconds: sizes.routeSeconds ?? (smoke ? 1 : 5), rounds: smoke ? 1 : 3, log };
-    const withCache = await runRoutes(url, routeSettings);
-    process.env.CACHE_ENABLED = "false";
-    const withoutCache = await runRoutes(url, routeSettings).finally(() => delete process.env.CACHE_ENABLED);
-    const rps = (report: typeof withCache, route: string) => Math.round(report.routes.find((r) => r.route === route)!.requestsPerSecond);
+    const rps = (route: RouteName) => Math.round(routeReport.routes.find((r) => r.route === route)!.requestsPerSecond);
     const routes = {
-      pgRoute: rps(withCache, "pg route"),
-      cachedNodeRoute: rps(withCache, "node route"),
-      uncachedNodeRoute: rps(withoutCache, "node route"),
+      pgRoute: rps("next pg route"),
+      cachedNodeRoute: rps("node route"),
+      uncachedNodeRoute: rps("node route, no cache"),
     };
 
     const report = { throughput, missPath, invalidation, routes };
@@ -152,7 +157,9 @@ async function invalidationLatency(databaseUrl: string, redisUrl: string, projec
   return { samples, p50Ms: ms(percentile(latenciesMs, 0.5)), p99Ms: ms(percentile(latenciesMs, 0.99)), maxMs: ms(Math.max(...latenciesMs)) };
 }
 
-function printCacheReport({ throughput, missPath, invalidation, routes }: Awaited<ReturnType<typeof runCacheBench>>) {
+export type CacheReport = Awaited<ReturnType<typeof runCacheBench>>;
+
+function printCacheReport({ throughput, missPath, invalidation, routes }: CacheReport) {
   console.log("\n## Query cache\n");
   console.log("| read | c | raw pg ops/s | prisma | prisma+cache | prisma+cache+redis | cached / raw pg |");
   console.log("|---|---|---|---|---|---|---|");
@@ -167,6 +174,6 @@ function printCacheReport({ throughput, missPath, invalidation, routes }: Awaite
   for (const row of missPath) console.log(`\nMiss path c=${row.concurrency}: ${row.overheadPercent}% slower than the plain client (${row.cachedOps} vs ${row.plainOps} ops/s)`);
   console.log(`Cross-process invalidation (Redis on loopback): p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms, max ${invalidation.maxMs} ms`);
   console.log(
-    `Routes (10 connections): raw-pg ${routes.pgRoute} req/s, node cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), node uncached ${routes.uncachedNodeRoute}`,
+    `Routes (GET /api/projects, next start): raw-pg route ${routes.pgRoute} req/s, node route cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), uncached ${routes.uncachedNodeRoute} (${(routes.uncachedNodeRoute / routes.pgRoute).toFixed(2)}x)`,
   );
 }

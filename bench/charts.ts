@@ -6,7 +6,7 @@ import { QUERY_LABELS, SWEPT, type QueryName } from "./query-suite";
 import { QUERY_STACKS, ratio, STACKS, type BenchReport } from "./report";
 import type { StackName } from "./stacks";
 
-const COLORS: Record<string, string> = { pg: "#6b7280", prisma: "#2563eb", drizzle: "#16a34a", "prisma-prepared": "#93c5fd", "pg route": "#6b7280", "node route": "#2563eb", "edge route": "#9333ea" };
+const COLORS: Record<string, string> = { pg: "#6b7280", prisma: "#2563eb", drizzle: "#16a34a", "prisma-prepared": "#93c5fd", "pg route": "#6b7280", "next pg route": "#9ca3af", "node route": "#2563eb", "node route, no cache": "#93c5fd", "edge route": "#9333ea" };
 const FONT = `font-family="system-ui, -apple-system, Segoe UI, sans-serif"`;
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -120,12 +120,12 @@ function routeChart(report: BenchReport) {
     const y = 48 + i * 34;
     const w = (r.requestsPerSecond / max) * 440;
     body.push(text(12, y + 16, r.route));
-    body.push(`<rect x="110" y="${y}" width="${w}" height="24" fill="${COLORS[r.route]}"/>`);
+    body.push(`<rect x="170" y="${y}" width="${w}" height="24" fill="${COLORS[r.route]}"/>`);
     body.push(
-      text(116 + w, y + 16, `${Math.round(r.requestsPerSecond)} req/s (${(floor / r.requestsPerSecond).toFixed(2)}x)  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`, `fill="#374151"`),
+      text(176 + w, y + 16, `${Math.round(r.requestsPerSecond)} req/s (${(floor / r.requestsPerSecond).toFixed(2)}x)  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`, `fill="#374151"`),
     );
   });
-  return svg(860, 60 + routes.length * 34, body);
+  return svg(920, 60 + routes.length * 34, body);
 }
 
 function growthChart(report: BenchReport) {

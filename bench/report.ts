@@ -96,12 +96,21 @@ export function printReport(report: BenchReport) {
       }),
     ),
   );
-  const floor = report.routes.routes.find((r) => r.route === "pg route")!.requestsPerSecond;
+  const rate = (name: string) => report.routes.routes.find((r) => r.route === name)!.requestsPerSecond;
   console.log(`\nRoute level: GET list of 20 projects, ${report.routes.connections} connections, ${report.routes.rounds} x ${report.routes.secondsPerRound} s\n`);
   console.log(
     table(
-      ["route", "req/s", "p50 ms", "p99 ms", "vs pg route", "non-2xx", "errors"],
-      report.routes.routes.map((r) => [r.route, Math.round(r.requestsPerSecond), r.p50Ms, r.p99Ms, x(floor / r.requestsPerSecond), r.non2xx, r.errors]),
+      ["route", "req/s", "p50 ms", "p99 ms", "vs pg route", "vs next pg route", "non-2xx", "errors"],
+      report.routes.routes.map((r) => [
+        r.route,
+        Math.round(r.requestsPerSecond),
+        r.p50Ms,
+        r.p99Ms,
+        x(rate("pg route") / r.requestsPerSecond),
+        x(rate("next pg route") / r.requestsPerSecond),
+        r.non2xx,
+        r.errors,
+      ]),
     ),
   );
   const { server } = report.routes;

@@ -1,5 +1,7 @@
-// Route level: the same list request against the Node.js and edge routes of one `next start` and against the raw-pg
-// floor (bench/pg-server.ts, its own process), under the same autocannon load, interleaved round by round.
+// Route level: the same list request against the app's Node.js and edge routes (`next start`, the query cache on
+// as by default), the Node.js route of a second `next start` with the cache off, the raw-pg route under the same
+// framework (bench/next-floor) and the raw-pg floor without one (bench/pg-server.ts), under the same autocannon
+// load, interleaved round by round.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import autocannon from "autocannon";
@@ -7,10 +9,12 @@ import { median, rotate } from "./measure";
 import { treeRssMiB } from "./memory";
 import { startNext } from "../scripts/support/next-start";
 
-export type RouteName = "pg route" | "node route" | "edge route";
+export type RouteName = "pg route" | "next pg route" | "node route" | "node route, no cache" | "edge route";
 const PATHS: Record<RouteName, string> = {
   "pg route": "/api/projects?limit=20",
+  "next pg route": "/api/projects?limit=20",
   "node route": "/api/projects?limit=20",
+  "node route, no cache": "/api/projects?limit=20",
   "edge route": "/api/edge/projects?limit=20",
 };
 
@@ -27,6 +31,8 @@ async function startPgServer(databaseUrl: string) {
   };
 }
 
+export const NEXT_FLOOR = "bench/next-floor";
+
 export type RouteMeasurement = { route: RouteName; path: string; requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
 export type RouteReport = {
   connections: number;
@@ -40,16 +46,28 @@ export async function runRoutes(
   databaseUrl: string,
   options: { connections: number; seconds: number; rounds: number; log: (line: string) => void },
 ): Promise<RouteReport> {
-  const server = await startNext({ DATABASE_URL: databaseUrl }, { probePath: PATHS["node route"], ready: (res) => res.ok });
-  const floor = await startPgServer(databaseUrl).catch(async (error) => {
-    await server.stop();
-    throw error;
-  });
+  const ready = { probePath: PATHS["node route"], ready: (res: Response) => res.ok };
+  const started: { stop: () => Promise<unknown> }[] = [];
+  const start = async <T extends { stop: () => Promise<unknown> }>(starting: Promise<T>) => {
+    const child = await starting;
+    started.push(child);
+    return child;
+  };
   try {
+    const server = await start(startNext({ DATABASE_URL: databaseUrl }, ready));
+    const uncached = await start(startNext({ DATABASE_URL: databaseUrl, CACHE_ENABLED: "false" }, ready));
+    const nextFloor = await start(startNext({ DATABASE_URL: databaseUrl }, { ...ready, dir: NEXT_FLOOR }));
+    const floor = await start(startPgServer(databaseUrl));
     const names = Object.keys(PATHS) as RouteName[];
-    const base = (name: RouteName) => (name === "pg route" ? floor.url : server.url);
+    const urls: Record<RouteName, string> = {
+      "pg route": floor.url,
+      "next pg route": nextFloor.url,
+      "node route": server.url,
+      "node route, no cache": uncached.url,
+      "edge route": server.url,
+    };
     const load = (name: RouteName, duration: number) =>
-      autocannon({ url: `${base(name)}${PATHS[name]}`, connections: options.connections, duration });
+      autocannon({ url: `${urls[name]}${PATHS[name]}`, connections: options.connections, duration });
     for (const name of names) await load(name, Math.max(1, options.seconds / 2));
     const rssAfterWarmUpMiB = treeRssMiB(server.pid);
     const samples = new Map(names.map((n) => [n, [] as autocannon.Result[]]));
@@ -75,6 +93,6 @@ export async function runRoutes(
       server: { startToFirstQueryMs: server.readyMs, rssAfterWarmUpMiB, rssAfterRunMiB: treeRssMiB(server.pid) },
     };
   } finally {
-    await Promise.all([server.stop(), floor.stop()]);
+    await Promise.all(started.map((child) => child.stop()));
   }
 }

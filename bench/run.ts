@@ -18,7 +18,7 @@ import { runGrowth } from "./growth";
 import { pgStack } from "./pg-stack";
 import { runQuerySuite, SWEPT } from "./query-suite";
 import { machine, printReport, type BenchReport } from "./report";
-import { runRoutes } from "./routes";
+import { NEXT_FLOOR, runRoutes } from "./routes";
 import { FULL, REDUCED, SMOKE } from "./settings";
 import { prismaStack } from "./stacks";
 
@@ -64,7 +64,7 @@ try {
   const routes = await runRoutes(database.url, { connections: poolSize, ...settings.routes, log });
 
   log("Query cache:");
-  await runCacheBench({ url: database.url, fixture, smoke, out: values.out!, log });
+  await runCacheBench({ url: database.url, fixture, smoke, out: values.out!, log, routeReport: routes });
 
   log("Cold start and memory (fresh processes):");
   const coldStart = runColdStarts(database.url, ["pg", "prisma", "drizzle"], { repetitions: settings.coldStarts, projectId: fixture.projectIds[0]!, log });
@@ -99,9 +99,11 @@ try {
   await database.drop();
 }
 
-// The route level runs `next start`, which needs a production build.
+// The route level runs `next start` of the app and of the raw-pg floor, which need production builds.
 function ensureBuild() {
-  if (existsSync(".next/BUILD_ID")) return;
-  log("No production build yet: running next build...");
-  execFileSync("node_modules/.bin/next", ["build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  for (const dir of [".", NEXT_FLOOR]) {
+    if (existsSync(path.join(dir, ".next/BUILD_ID"))) continue;
+    log(`No production build in ${dir} yet: running next build...`);
+    execFileSync("node_modules/.bin/next", ["build", dir], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  }
 }

@@ -1,6 +1,9 @@
-// The spread of several runs: for each figure, the median and the range over the results.json files given.
+// The spread of several runs: for each figure, the median and the range over the results.json files given (and
+// over the cache.json files beside them).
 //   tsx bench/spread.ts <results.json>...
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { CacheReport } from "./cache";
 import { QUERY_LABELS } from "./query-suite";
 import { QUERY_STACKS, ratio, type BenchReport } from "./report";
 
@@ -30,13 +33,53 @@ for (const query of Object.keys(QUERY_LABELS) as (keyof typeof QUERY_LABELS)[]) 
     console.log(row([QUERY_LABELS[query], concurrency, floor, ...QUERY_STACKS.slice(1).map((s) => spread(reports.map((r) => ratio(r, query, s, concurrency)), x))]));
   }
 }
-console.log(`\n${row(["route", "req/s", "vs pg route"])}\n${row(["---", "---", "---"])}`);
+console.log(`\n${row(["route", "req/s", "vs pg route", "vs next pg route"])}\n${row(["---", "---", "---", "---"])}`);
 for (const route of first.routes.routes.map((r) => r.route)) {
-  const rate = (r: BenchReport, name: string) => r.routes.routes.find((x) => x.route === name)!.requestsPerSecond;
-  console.log(row([route, spread(reports.map((r) => rate(r, route)), (v) => String(Math.round(v))), spread(reports.map((r) => rate(r, "pg route") / rate(r, route)), x)]));
+  const rate = (r: BenchReport, name: string) => r.routes.routes.find((x) => x.route === name)?.requestsPerSecond ?? NaN;
+  console.log(
+    row([
+      route,
+      spread(reports.map((r) => rate(r, route)), (v) => String(Math.round(v))),
+      spread(reports.map((r) => rate(r, "pg route") / rate(r, route)), x),
+      spread(reports.map((r) => rate(r, "next pg route") / rate(r, route)), x),
+    ]),
+  );
 }
 console.log(`\n${row(["stack", "construction + first query ms", "RSS after the run MiB"])}\n${row(["---", "---", "---"])}`);
 for (const stack of first.coldStart.map((c) => c.stack)) {
   const of = (r: BenchReport) => r.coldStart.find((c) => c.stack === stack)!;
   console.log(row([stack, spread(reports.map((r) => of(r).constructionMs + of(r).firstQueryMs), (v) => String(Math.round(v))), spread(reports.map((r) => of(r).rssAfterRunMiB), (v) => String(Math.round(v)))]));
+}
+
+// The query cache's section, from the cache.json beside each results.json.
+const caches = process.argv.slice(2).map((file) => path.join(path.dirname(file), "cache.json")).filter(existsSync);
+if (caches.length === reports.length) {
+  const cacheReports = caches.map((file) => JSON.parse(readFileSync(file, "utf8")) as CacheReport);
+  const ops = (c: CacheReport, read: string, stack: string, concurrency: number) =>
+    c.throughput.find((r) => r.read === read && r.stack === stack && r.concurrency === concurrency)!.opsPerSecond;
+  const count = (v: number) => String(Math.round(v));
+  const stacks = ["pg", "prisma", "prisma+cache", "prisma+cache+redis"];
+  console.log(`\n${row(["read", "c", ...stacks.map((s) => `${s} ops/s`), "prisma+cache vs pg"])}\n${row(["---", "---", ...stacks.map(() => "---"), "---"])}`);
+  for (const read of [...new Set(cacheReports[0]!.throughput.map((r) => r.read))]) {
+    for (const concurrency of [1, 10]) {
+      console.log(
+        row([
+          read,
+          concurrency,
+          ...stacks.map((stack) => spread(cacheReports.map((c) => ops(c, read, stack, concurrency)), count)),
+          spread(cacheReports.map((c) => ops(c, read, "prisma+cache", concurrency) / ops(c, read, "pg", concurrency)), x),
+        ]),
+      );
+    }
+  }
+  const percent = (v: number) => `${v.toFixed(1)}%`;
+  for (const concurrency of [1, 10]) {
+    console.log(`\nMiss path at c=${concurrency}, slower than the plain client by: ${spread(cacheReports.map((c) => c.missPath.find((m) => m.concurrency === concurrency)!.overheadPercent), percent)}`);
+  }
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  console.log(`Cross-process invalidation: p50 ${spread(cacheReports.map((c) => c.invalidation.p50Ms), ms)}, p99 ${spread(cacheReports.map((c) => c.invalidation.p99Ms), ms)}`);
+  console.log(
+    `Node route vs the raw-pg route in next start: cached ${spread(cacheReports.map((c) => c.routes.cachedNodeRoute / c.routes.pgRoute), x)}, ` +
+      `uncached ${spread(cacheReports.map((c) => c.routes.uncachedNodeRoute / c.routes.pgRoute), x)}`,
+  );
 }

@@ -1,7 +1,7 @@
 // What tracing costs at the route level: one `next start` with tracing off (no OTEL_* variables), one exporting
-// every span over OTLP/HTTP (protobuf) to a receiver in this process, and one with every always-on part switched
-// off too (SQL comments, slow-query log), under the same autocannon load on GET /api/projects/:id, interleaved
-// round by round.
+// every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten (the standard
+// OTEL_TRACES_SAMPLER), and one with every always-on part switched off too (SQL comments, slow-query log), under
+// the same autocannon load on GET /api/projects/:id, interleaved round by round.
 //   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 5] [--rounds 3] [--connections 10] [--baseline-dir DIR]
 // --baseline-dir: another checkout of the app, built, started the same way on the same database (e.g. one without
 // this telemetry), to show what "tracing off" costs against no telemetry code at all.
@@ -33,6 +33,11 @@ try {
   const configs: Record<string, Record<string, string>> = {
     "tracing off": {},
     "tracing on": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    "tracing on, 1 in 10 sampled": {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+    },
     "no comments, no slow log": { DB_SQL_COMMENTS: "false", DB_SLOW_QUERY_MS: "0" },
   };
   const ready = { probePath: path, ready: (r: Response) => r.ok };

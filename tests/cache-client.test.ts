@@ -154,6 +154,32 @@ describe("in one process", () => {
   });
 });
 
+describe("with Redis", () => {
+  let redis: RunningRedis | undefined;
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("serves one client what another stored, from Redis, with its Dates still Dates and no query", async () => {
+    redis = await startRedis();
+    const [a, b] = [open({ redisUrl: redis.url }).prisma, open({ redisUrl: redis.url }).prisma];
+    for (const client of [a, b]) await eventually(async () => client.$cache.stats().trusted, (trusted) => trusted, "cache ready");
+    const project = await newProject(a);
+    const read = (client: typeof a) => client.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
+    await read(a);
+    // Changed behind both clients' backs: only a value that came from Redis can still be "original".
+    await admin.query("update projects set name = 'unseen' where id = $1", [project.id]);
+    const { hits, misses } = b.$cache.stats();
+    const fromRedis = await read(b);
+    expect(fromRedis?.name).toBe("original");
+    expect(fromRedis?.createdAt).toBeInstanceOf(Date);
+    expect(b.$cache.stats()).toMatchObject({ hits: hits + 1, misses });
+    // Now in b's own memory too.
+    expect((await read(b))?.createdAt).toEqual(fromRedis?.createdAt);
+    expect(b.$cache.stats().hits).toBe(hits + 2);
+  });
+});
+
 describe("when Redis or the listener fails", () => {
   let redis: RunningRedis | undefined;
   afterAll(async () => {

@@ -1,0 +1,14 @@
+// A second, minimal Next.js app for the route benchmark's floor: the raw-pg route under the same framework as
+// the app's own routes. It imports from the repository, so Turbopack's root is the repository.
+import path from "node:path";
+import type { NextConfig } from "next";
+
+const root = path.join(import.meta.dirname, "../..");
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  turbopack: { root },
+  outputFileTracingRoot: root,
+};
+
+export default nextConfig;
