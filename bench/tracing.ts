@@ -2,11 +2,14 @@
 // every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten (the standard
 // OTEL_TRACES_SAMPLER), and one with every always-on part switched off too (SQL comments, slow-query log), under
 // the same autocannon load on GET /api/projects/:id, interleaved round by round.
-//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 5] [--rounds 3] [--connections 10] [--baseline-dir DIR]
+// Then the query level: the app's reads in fresh processes with tracing off and on (bench/tracing-child.ts).
+//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 5] [--rounds 3] [--connections 10] [--query-operations 4000]
+//                                             [--baseline-dir DIR]
 // --baseline-dir: another checkout of the app, built, started the same way on the same database (e.g. one without
 // this telemetry), to show what "tracing off" costs against no telemetry code at all.
+import { execFile } from "node:child_process";
 import os from "node:os";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { startNext, type NextServer } from "../scripts/support/next-start";
@@ -15,11 +18,18 @@ import { createBenchDatabase, seed } from "./database";
 import { median, rotate } from "./measure";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "3" }, connections: { type: "string", default: "10" }, "baseline-dir": { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" },
+    "query-operations": { type: "string", default: "4000" },
+    "baseline-dir": { type: "string" },
+  },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
+const queryOperations = Number(values["query-operations"]);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error("DATABASE_URL is not set: run through scripts/with-db.ts, which provides one.");
 
@@ -70,6 +80,26 @@ try {
     );
   }
   console.log(`\n${receiver.exports()} OTLP exports received from the traced server.`);
+
+  // Query level: the app's reads in fresh processes, tracing off and on, alternating, the cache off.
+  // Asynchronously: the receiver in this process must keep answering the child's exports.
+  const runChild = async (traced: boolean) => {
+    const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", ["bench/tracing-child.ts", database.url, fixture.projectIds[0]!, String(queryOperations)], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: traced ? receiver.url : "", OTEL_TRACES_EXPORTER: traced ? "" : "none", DB_SLOW_QUERY_MS: "0" },
+    });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>;
+  };
+  const queryRuns: Record<"off" | "on", Record<string, number>[]> = { off: [], on: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const traced of round % 2 ? [true, false] : [false, true]) queryRuns[traced ? "on" : "off"].push(await runChild(traced));
+  }
+  console.log(`\nQuery level (a fresh process per run, ${queryOperations} reads per figure, cache off): ops/s, median of ${rounds}`);
+  console.log("| read | tracing off | tracing on | vs tracing off |");
+  console.log("|---|---|---|---|");
+  for (const read of Object.keys(queryRuns.off[0]!)) {
+    const [off, on] = (["off", "on"] as const).map((mode) => median(queryRuns[mode].map((run) => run[read]!)));
+    console.log(`| ${read} | ${off} | ${on} | ${(((on! - off!) / off!) * 100).toFixed(1)}% |`);
+  }
 } finally {
   await Promise.allSettled([...servers.values()].map((server) => server.stop()));
   await receiver.close();

@@ -22,7 +22,7 @@ describe("bun run bench --smoke", () => {
       env: { ...process.env, DATABASE_URL: server },
       maxBuffer: 16 * 1024 * 1024,
     });
-    for (const heading of ["Query level", "Route level", "Cold start", "Growing data", "Targets"]) expect(stdout).toContain(heading);
+    for (const heading of ["Query level", "Route level", "Query cache", "Cold start", "Growing data", "Targets"]) expect(stdout).toContain(heading);
     expect(stdout).toMatch(/\| project by id \(tree \+ frame counts\) \| 1 \|/);
 
     const report = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
@@ -30,7 +30,7 @@ describe("bun run bench --smoke", () => {
     expect(new Set(report.queries.map((m: { query: string }) => m.query))).toEqual(new Set(QUERIES));
     expect(new Set(report.queries.map((m: { stack: string }) => m.stack))).toEqual(new Set(["pg", "prisma", "drizzle", "prisma-prepared"]));
     for (const m of report.queries) expect(m.opsPerSecond).toBeGreaterThan(0);
-    expect(report.routes.routes.map((r: { route: string }) => r.route).sort()).toEqual(["edge route", "node route", "pg route"]);
+    expect(report.routes.routes.map((r: { route: string }) => r.route).sort()).toEqual(["edge route", "next pg route", "node route", "node route, no cache", "pg route"]);
     for (const r of report.routes.routes) expect({ route: r.route, non2xx: r.non2xx, errors: r.errors }).toEqual({ route: r.route, non2xx: 0, errors: 0 });
     expect(report.coldStart).toHaveLength(3);
     expect(report.growth.length).toBeGreaterThan(0);
