@@ -12,6 +12,8 @@ export async function startServer() {
     console.error(error.message);
     process.exit(1);
   }
+  const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
+  lingerOnEarlyResponses();
   const bridge = await startEdgeBridge();
   const { disconnect, poolStats } = await import("@/lib/prisma");
   const { env } = await import("@/lib/env");

@@ -66,7 +66,12 @@ export function route<C>(handler: Handler<C>): Handler<C> {
           ...(requestId && { requestId }),
         },
       };
-      const headers = failure.status === 503 ? { "retry-after": "1" } : undefined;
+      // A 413's body is left unread, so its connection cannot carry another request: say it closes, which on
+      // Node.js also makes the close a lingering one (lib/http/lingering-close.ts).
+      const headers: Record<string, string> | undefined =
+        failure.status === 503 ? { "retry-after": "1" }
+        : failure.status === 413 ? { connection: "close" }
+        : undefined;
       return json(body, { status: failure.status, headers });
     }
   });

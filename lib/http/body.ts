@@ -19,7 +19,7 @@ export async function readBytes(request: Request, limit = MAX_BODY_BYTES): Promi
     if (done) break;
     size += value.byteLength;
     // The rest is left unread, not cancelled: on Node.js that would reset the connection before the 413 is
-    // out. The client stops sending once it has the answer, or the server closes the idle connection.
+    // out. The 413 closes the connection, and the server lingers for the client to read it first.
     if (size > limit) throw tooLarge(limit);
     chunks.push(value);
   }

@@ -155,6 +155,11 @@ describe("request errors every route shares", () => {
     expect(pulled).toBeLessThan(1024 / 64 + 4);
   });
 
+  it("answers a 413 with Connection: close, the rest of its body being unread", async () => {
+    const res = await route(() => readJson(post("x".repeat(1024 * 1024 + 1)), schema).then(() => new Response(null)))(post(null), {});
+    expect([res.status, res.headers.get("connection")]).toEqual([413, "close"]);
+  });
+
   it("accepts application/json, +json types and UTF-8", () => {
     for (const type of ["application/json", "Application/JSON; charset=UTF-8", 'application/json;charset="utf-8"', "application/merge-patch+json"]) {
       expect(isJsonMediaType(type), type).toBe(true);
