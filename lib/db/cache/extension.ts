@@ -22,7 +22,10 @@ export type CacheStats = {
   trusted: boolean;
   hits: number;
   misses: number;
-  /** Reads with a cacheStrategy that went straight to the database: in a transaction, or the cache untrusted. */
+  /**
+   * Reads with a cacheStrategy that went straight to the database because the cache was untrusted (Redis or the
+   * listener down); reads inside a transaction never touch the cache and are not counted.
+   */
   bypasses: number;
   /** Tags invalidated: by writes, NOTIFYs, reconnects and $cache.invalidate. */
   invalidations: number;
