@@ -34,6 +34,13 @@ const open = (cache: CacheOverrides = {}) => {
   return database;
 };
 
+/** A client whose cache is ready: Redis synced and the listener listening, when it has them. */
+const openTrusted = async (cache: CacheOverrides) => {
+  const { prisma } = open(cache);
+  await eventually(async () => prisma.$cache.stats().trusted, (trusted) => trusted, "cache ready");
+  return prisma;
+};
+
 const ttl = { ttl: 300 };
 let slugs = 0;
 const newProject = (prisma: import("@/lib/db/client").Db) =>
@@ -162,8 +169,7 @@ describe("with Redis", () => {
 
   it("serves one client what another stored, from Redis, with its Dates still Dates and no query", async () => {
     redis = await startRedis();
-    const [a, b] = [open({ redisUrl: redis.url }).prisma, open({ redisUrl: redis.url }).prisma];
-    for (const client of [a, b]) await eventually(async () => client.$cache.stats().trusted, (trusted) => trusted, "cache ready");
+    const [a, b] = [await openTrusted({ redisUrl: redis.url }), await openTrusted({ redisUrl: redis.url })];
     const project = await newProject(a);
     const read = (client: typeof a) => client.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
     await read(a);
@@ -189,11 +195,7 @@ describe("when Redis or the listener fails", () => {
   it("answers every request correctly from the database, and caches again once they are back", async () => {
     redis = await startRedis();
     const settings = { redisUrl: redis.url, notifyUrl: db.url };
-    const a = open(settings).prisma;
-    const b = open(settings).prisma;
-    for (const client of [a, b]) {
-      await eventually(async () => client.$cache.stats(), (stats) => stats.trusted, "cache ready");
-    }
+    const [a, b] = [await openTrusted(settings), await openTrusted(settings)];
     const project = await newProject(a);
     const read = (client: typeof a) => client.project.findUnique({ where: { id: project.id }, cacheStrategy: ttl });
 
