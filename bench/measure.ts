@@ -1,4 +1,6 @@
-// Timing: a fixed number of operations spread over a number of concurrent workers, each operation timed alone.
+// Timing: a fixed number of operations spread over a number of concurrent workers, each operation timed alone; and
+// the CPU time a server process spends.
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 export type LoadResult = { latenciesUs: number[]; wallMs: number };
@@ -32,3 +34,17 @@ export const median = (values: readonly number[]) => percentile(values, 0.5);
 export const rotate = <T>(list: readonly T[], round: number) => list.map((_, i) => list[(i + round) % list.length]!);
 
 export const rssMiB = () => Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
+
+/**
+ * CPU time another process has used so far, in ms (all its threads, from /proc; undefined where there is none).
+ * Per request, it moves far less with the machine's other load than requests per second do.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}

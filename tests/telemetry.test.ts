@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../scripts/support/free-port";
 import { startNext, type NextServer } from "../scripts/support/next-start";
+import { nextInternalSpans } from "@/lib/telemetry/sampler";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
 import { createTestDatabase } from "./support/db";
@@ -104,6 +105,10 @@ describe("a request's trace", () => {
       for (let p = parentOf(span); p; p = parentOf(p)) chain.push(p);
       return chain;
     };
+
+    // Next.js's internal steps are not recorded (lib/telemetry/sampler.ts), and no recorded span lost its parent.
+    expect(spans.filter((s) => nextInternalSpans.has(s.name))).toEqual([]);
+    for (const span of spans) if (span !== root) expect(parentOf(span), span.name).toBeDefined();
 
     const operation = spans.find((s) => s.name === "prisma:client:operation");
     expect(operation?.attributes).toMatchObject({ model: "Project", method: "findUnique" });

@@ -19,10 +19,11 @@ export async function startTracing(): Promise<{ sdk: NodeSDK; pgLoaded: () => vo
   // An invalid env is reported by startServer, which stops the process.
   const env = await import("@/lib/env").then(({ env }) => env, () => undefined);
   if (!env) return undefined;
-  const [{ NodeSDK }, { PrismaInstrumentation }, { PgInstrumentation }] = await Promise.all([
+  const [{ NodeSDK }, { PrismaInstrumentation }, { PgInstrumentation }, { samplerFromEnv, WithoutNextInternals }] = await Promise.all([
     import("@opentelemetry/sdk-node"),
     import("@prisma/instrumentation"),
     import("@opentelemetry/instrumentation-pg"),
+    import("@/lib/telemetry/sampler"),
   ]);
   // Traces only: metrics are scraped from /api/metrics and logs are written to stdout.
   process.env.OTEL_METRICS_EXPORTER ??= "none";
@@ -30,8 +31,10 @@ export async function startTracing(): Promise<{ sdk: NodeSDK; pgLoaded: () => vo
   const unhookRequire = restoreRequireLater();
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? env.DB_APPLICATION_NAME,
+    sampler: new WithoutNextInternals(samplerFromEnv()),
     instrumentations: [
-      new PrismaInstrumentation(),
+      // The serialize span times turning rows into objects, which the operation span already includes.
+      new PrismaInstrumentation({ ignoreSpanTypes: ["prisma:client:serialize"] }),
       // Parameter values reach a span only when TRACE_QUERY_PARAMETERS=true: they may be personal data.
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: env.TRACE_QUERY_PARAMETERS }),
     ],

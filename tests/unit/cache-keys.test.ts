@@ -28,6 +28,8 @@ describe("query keys", () => {
     expect(stableStringify({ at: date })).not.toBe(stableStringify({ at: date.toISOString() }));
     expect(stableStringify({ n: 1n })).not.toBe(stableStringify({ n: "1" }));
     expect(stableStringify({ b: new Uint8Array([1, 2]) })).not.toBe(stableStringify({ b: [1, 2] }));
+    const numbers = [NaN, Infinity, -Infinity, null, 0, 1.5, 1e21].map((x) => stableStringify({ where: { score: x } }));
+    expect(new Set(numbers).size).toBe(numbers.length);
   });
 
   it("ignore undefined fields, as Prisma does", () => {

@@ -1,11 +1,14 @@
-// The telemetry modules' pure logic: request ids, route names, when tracing starts, the metrics token, SQL
-// comments with and without prepared statements, slow-query parameters.
+// The telemetry modules' pure logic: request ids, route names, when tracing starts and what it samples, the metrics
+// token, SQL comments with and without prepared statements, slow-query parameters.
+import { ROOT_CONTEXT, SpanKind } from "@opentelemetry/api";
+import { SamplingDecision } from "@opentelemetry/sdk-trace";
 import { describe, expect, it } from "vitest";
 import { sqlComments } from "@/lib/db/telemetry/sql-comments";
 import { shortenParams } from "@/lib/db/telemetry/slow-queries";
 import { bearerMatches } from "@/lib/telemetry/bearer";
 import { isLoopback } from "@/lib/telemetry/peer-address";
 import { requestIdOf, routeOf, withRequestContext } from "@/lib/telemetry/request-context";
+import { samplerFromEnv, WithoutNextInternals } from "@/lib/telemetry/sampler";
 import { tracingRequested } from "@/lib/telemetry/tracing";
 
 const withId = (id?: string) => new Request("http://app.test/api/projects", id === undefined ? {} : { headers: { "x-request-id": id } });
@@ -42,6 +45,33 @@ describe("tracing starts", () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: " " }, false],
   ])("with %j: %s", (vars, expected) => {
     expect(tracingRequested(vars)).toBe(expected);
+  });
+});
+
+describe("the sampler", () => {
+  const decide = (sampler: ReturnType<typeof samplerFromEnv>, name: string) =>
+    sampler.shouldSample(ROOT_CONTEXT, "4bf92f3577b34da6a3ce929d0e0e4736", name, SpanKind.SERVER, {}, []).decision;
+
+  it("records none of Next.js's internal steps, and the rest as the env's sampler says", () => {
+    const sampler = new WithoutNextInternals(samplerFromEnv({}));
+    for (const name of ["resolve page components", "load route module", "prepare route module", "start response"]) {
+      expect(decide(sampler, name), name).toBe(SamplingDecision.NOT_RECORD);
+    }
+    expect(decide(sampler, "GET /api/projects/[id]")).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide(new WithoutNextInternals(samplerFromEnv({ OTEL_TRACES_SAMPLER: "always_off" })), "GET /")).toBe(SamplingDecision.NOT_RECORD);
+  });
+
+  it.each([
+    [{}, "ParentBased{root=AlwaysOnSampler"],
+    [{ OTEL_TRACES_SAMPLER: "always_on" }, "AlwaysOnSampler"],
+    [{ OTEL_TRACES_SAMPLER: "always_off" }, "AlwaysOffSampler"],
+    [{ OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.25" }, "TraceIdRatioBased{0.25}"],
+    [{ OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }, "ParentBased{root=TraceIdRatioBased{0.1}"],
+    [{ OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "2" }, "ParentBased{root=TraceIdRatioBased{1}"],
+    [{ OTEL_TRACES_SAMPLER: "parentbased_always_off" }, "ParentBased{root=AlwaysOffSampler"],
+    [{ OTEL_TRACES_SAMPLER: "unknown" }, "ParentBased{root=AlwaysOnSampler"],
+  ])("reads %j as the Node SDK does", (vars, expected) => {
+    expect(samplerFromEnv(vars).toString()).toContain(expected);
   });
 });
 

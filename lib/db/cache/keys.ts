@@ -7,8 +7,10 @@ export function stableStringify(value: unknown): string {
   switch (typeof value) {
     case "bigint":
       return `{"$bigint":"${value}"}`;
-    case "string":
     case "number":
+      // JSON would write NaN and the infinities as null, which a query can also ask for.
+      return Number.isFinite(value) ? String(value) : `{"$number":"${value}"}`;
+    case "string":
     case "boolean":
       return JSON.stringify(value);
     case "object":

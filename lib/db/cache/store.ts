@@ -56,52 +56,60 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
   });
   // bentocache builds its drivers on first use; L1 is read directly below, before that.
   bento.use();
-  // Loads in progress, by key: concurrent misses on one key wait for the same query.
+  // Loads in progress, by key: concurrent misses on one key wait for the same query. Each holds the stored copy.
   const loading = new Map<string, Promise<unknown>>();
+  const shared = (stored: unknown) => ({ value: copyResult(stored), loaded: false });
 
   /**
-   * A miss with nothing in L1 and no L2 to ask: the query runs once for every concurrent caller and its result goes
-   * straight into L1, in bentocache's own entry format. bentocache's getOrSet costs several times more than that
-   * (it resolves its options and takes a lock on every call), which showed in the cost of every miss.
+   * A miss with nothing in L1 and no L2 to ask: the query runs once for every concurrent caller and a copy of its
+   * result goes straight into L1, in bentocache's own entry format. bentocache's getOrSet costs several times more
+   * than that (it resolves its options and takes a lock on every call), which showed in the cost of every miss.
    */
   const loadIntoL1 = (key: string, ttl: number, grace: number, load: () => Promise<unknown>) => {
-    let running = loading.get(key);
-    const loaded = running === undefined;
-    running ??= (async () => {
-      try {
-        const value = await load();
-        l1Driver!.set(key, { value, createdAt: Date.now(), logicalExpiration: Date.now() + ttl }, ttl + grace);
-        return value;
-      } finally {
+    const running = loading.get(key);
+    if (running !== undefined) return running.then(shared);
+    let value: unknown;
+    const stored = load().then(
+      (result) => {
         loading.delete(key);
-      }
-    })();
-    if (loaded) loading.set(key, running);
-    return running.then((value) => ({ value, loaded }));
+        value = result;
+        const copy = copyResult(result);
+        const now = Date.now();
+        l1Driver!.set(key, { value: copy, createdAt: now, logicalExpiration: now + ttl }, ttl + grace);
+        return copy;
+      },
+      (error: unknown) => {
+        loading.delete(key);
+        throw error;
+      },
+    );
+    loading.set(key, stored);
+    return stored.then(() => ({ value, loaded: true }));
   };
 
   return {
     bento,
     /**
-     * The result under `key`, copied for this caller (copy.ts), and whether this caller's `load` produced it. A fresh
-     * L1 hit needs none of bentocache's machinery; a stale result (grace, for swr), or one that may be in L2, goes
-     * through its getOrSet.
+     * The result under `key`, and whether this caller's `load` produced it. Every caller gets an object of its own:
+     * the one that loaded gets the query's result and the cache keeps a copy, the others get copies of that copy
+     * (copy.ts). A fresh L1 hit needs none of bentocache's machinery; a stale result (grace, for swr), or one that
+     * may be in L2, goes through its getOrSet.
      */
     async getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>) {
       const entry = l1Driver!.entry(key);
       if (entry !== undefined && Date.now() < entry.logicalExpiration) return { value: copyResult(entry.value), loaded: false };
-      let found: { value: unknown; loaded: boolean };
-      if (entry === undefined && !redis) {
-        found = await loadIntoL1(key, ttl, grace, load);
-      } else {
-        // With a stale result at hand (swr), bentocache answers with it now and lets `load` refresh it in the
-        // background: only an answer that is what `load` returned counts as loaded.
-        let produced: { value: unknown } | undefined;
-        const factory = async () => (produced = { value: await load() }).value;
-        const value = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
-        found = { value, loaded: produced !== undefined && produced.value === value };
-      }
-      return { value: copyResult(found.value), loaded: found.loaded };
+      if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
+      // With a stale result at hand (swr), bentocache answers with it now and lets `load` refresh it in the
+      // background: only an answer that is what `load` returned counts as loaded.
+      let produced: { value: unknown; copy: unknown } | undefined;
+      const factory = async () => {
+        const value = await load();
+        produced = { value, copy: copyResult(value) };
+        return produced.copy;
+      };
+      const stored = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
+      if (produced !== undefined && produced.copy === stored) return { value: produced.value, loaded: true };
+      return shared(stored);
     },
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
