@@ -36,8 +36,8 @@ export const rotate = <T>(list: readonly T[], round: number) => list.map((_, i) 
 export const rssMiB = () => Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
 
 /**
- * CPU time another process has used so far, in ms (all its threads, from /proc; undefined where there is none).
- * Per request, it moves far less with the machine's other load than requests per second do.
+ * CPU time another process has used so far, in ms (all its threads, from /proc; undefined where there is none):
+ * what a server spent per request, beside what it managed per second.
  */
 export function processCpuMs(pid: number): number | undefined {
   try {
