@@ -9,7 +9,7 @@ import type { CacheSettings } from "@/lib/db/cache/settings";
 import { createDatabase } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
-import { median, percentile, rotate, runLoad } from "./measure";
+import { median, pairedChange, percentile, rotate, runLoad } from "./measure";
 import { pick } from "./random";
 import type { RouteName, RouteReport } from "./routes";
 import { pgStack } from "./pg-stack";
@@ -101,14 +101,15 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
           (which === "plain" ? plainOps : cachedOps).push((perRun / wallMs) * 1000);
         }
       }
-      const overheads = plainOps.map((ops, pair) => (ops / cachedOps[pair]! - 1) * 100);
+      // How much faster the plain client ran than the cached one: how much slower a miss is.
+      const overhead = pairedChange(plainOps, cachedOps);
       const round1 = (value: number) => Math.round(value * 10) / 10;
       const row = {
         concurrency,
         plainOps: Math.round(median(plainOps)),
         cachedOps: Math.round(median(cachedOps)),
-        overheadPercent: round1(median(overheads)),
-        quartilesPercent: [round1(percentile(overheads, 0.25)), round1(percentile(overheads, 0.75))] as [number, number],
+        overheadPercent: round1(overhead.median),
+        quartilesPercent: overhead.quartiles.map(round1) as [number, number],
       };
       missPath.push(row);
       log(`  miss path c=${concurrency}: plain ${row.plainOps} ops/s, cached-miss ${row.cachedOps} ops/s (${row.overheadPercent}% slower, quartiles ${row.quartilesPercent.join(" to ")}%)`);

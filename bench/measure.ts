@@ -30,6 +30,15 @@ export function percentile(values: readonly number[], p: number) {
 
 export const median = (values: readonly number[]) => percentile(values, 0.5);
 
+/**
+ * How `values` compare with `baseline` run for run, in percent (+10: 10% higher): the median over the pairs, and the
+ * quartiles. Neighbouring runs share the machine's state of the moment, so its drift cancels out of each ratio.
+ */
+export function pairedChange(values: readonly number[], baseline: readonly number[]) {
+  const changes = values.map((value, i) => (value / baseline[i]! - 1) * 100);
+  return { median: median(changes), quartiles: [percentile(changes, 0.25), percentile(changes, 0.75)] as [number, number] };
+}
+
 /** Each round starts with a different stack, so a slow moment of the machine does not always land on the same one. */
 export const rotate = <T>(list: readonly T[], round: number) => list.map((_, i) => list[(i + round) % list.length]!);
 

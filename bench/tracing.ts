@@ -15,7 +15,7 @@ import pg from "pg";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
 import { createBenchDatabase, seed } from "./database";
-import { median, percentile, processCpuMs, rotate } from "./measure";
+import { median, pairedChange, processCpuMs, rotate } from "./measure";
 
 const { values } = parseArgs({
   options: {
@@ -82,8 +82,8 @@ try {
   /** A server's change against "tracing off" in the same round: the median over rounds, and the quartiles. */
   const versusOff = (name: string, of: (sample: Sample) => number) => {
     if (name === "tracing off") return ["", ""];
-    const changes = samples.get(name)!.map((sample, round) => (of(sample) / of(samples.get("tracing off")![round]!) - 1) * 100);
-    return [percent(median(changes)), `${percent(percentile(changes, 0.25))} to ${percent(percentile(changes, 0.75))}`];
+    const change = pairedChange(samples.get(name)!.map(of), samples.get("tracing off")!.map(of));
+    return [percent(change.median), `${percent(change.quartiles[0])} to ${percent(change.quartiles[1])}`];
   };
   console.log(`\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections, ${rounds} rounds of ${seconds} s, load average ${os.loadavg()[0]!.toFixed(1)}`);
   console.log("Changes are against tracing off in the same round (median of rounds; quartiles).\n");
@@ -114,10 +114,8 @@ try {
   console.log("|---|---|---|---|---|");
   for (const read of Object.keys(queryRuns.off[0] ?? {})) {
     const [off, on] = (["off", "on"] as const).map((mode) => queryRuns[mode].map((run) => run[read]!));
-    const changes = on!.map((ops, pair) => (ops / off![pair]! - 1) * 100);
-    console.log(
-      `| ${read} | ${median(off!)} | ${median(on!)} | ${percent(median(changes))} | ${percent(percentile(changes, 0.25))} to ${percent(percentile(changes, 0.75))} |`,
-    );
+    const change = pairedChange(on!, off!);
+    console.log(`| ${read} | ${median(off!)} | ${median(on!)} | ${percent(change.median)} | ${percent(change.quartiles[0])} to ${percent(change.quartiles[1])} |`);
   }
 } finally {
   await Promise.allSettled([...servers.values()].map((server) => server.stop()));
