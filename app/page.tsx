@@ -1,11 +1,12 @@
 import Link from "next/link";
 import styles from "@/app/browse.module.css";
 import { prisma } from "@/lib/prisma";
+import { page } from "@/lib/telemetry/page";
 import { listProjectsByName } from "@/lib/projects/queries";
 
 export const dynamic = "force-dynamic";
 
-export default async function ProjectsPage() {
+export default page("/", async function ProjectsPage() {
   const projects = await listProjectsByName(prisma);
   return (
     <main>
@@ -29,4 +30,4 @@ export default async function ProjectsPage() {
       )}
     </main>
   );
-}
+});

@@ -1,13 +1,13 @@
 // What tracing costs at the route level: one `next start` with tracing off (no OTEL_* variables), one exporting
 // every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten (the standard
-// OTEL_TRACES_SAMPLER), and one with every always-on part switched off too (SQL comments, slow-query log), under
-// the same autocannon load on GET /api/projects/:id, interleaved round by round.
+// OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too (TRACE_NEXT_SPANS), and one with every always-on part
+// switched off (SQL comments, slow-query log), all loaded at once by autocannon on GET /api/projects/:id.
 // Then the query level: the app's reads in fresh processes with tracing off and on (bench/tracing-child.ts).
-//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 3] [--rounds 9] [--connections 10] [--query-operations 4000]
+//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 4] [--rounds 15] [--connections 10] [--query-operations 4000]
 //                                             [--query-rounds 5] [--baseline-dir DIR]
 // --baseline-dir: another checkout of the app, built, started the same way on the same database (e.g. one without
 // this telemetry), to show what "tracing off" costs against no telemetry code at all.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import os from "node:os";
 import { parseArgs, promisify } from "node:util";
 import autocannon from "autocannon";
@@ -15,12 +15,12 @@ import pg from "pg";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
 import { createBenchDatabase, seed } from "./database";
-import { median, pairedChange, processCpuMs, rotate } from "./measure";
+import { median, pairedChange, processCpuMs } from "./measure";
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: "string", default: "3" },
-    rounds: { type: "string", default: "9" },
+    seconds: { type: "string", default: "4" },
+    rounds: { type: "string", default: "15" },
     connections: { type: "string", default: "10" },
     "query-operations": { type: "string", default: "4000" },
     "query-rounds": { type: "string", default: "5" },
@@ -50,6 +50,7 @@ try {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0.1",
     },
+    "tracing on, Next.js's spans": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACE_NEXT_SPANS: "true" },
     "no comments, no slow log": { DB_SQL_COMMENTS: "false", DB_SLOW_QUERY_MS: "0" },
   };
   const ready = { probePath: path, ready: (r: Response) => r.ok };
@@ -61,23 +62,28 @@ try {
   }
   const load = (name: string, duration: number) => autocannon({ url: `${servers.get(name)!.url}${path}`, connections, duration });
   const names = [...servers.keys()];
-  for (const name of names) await load(name, 2);
-  // Each round loads every server once, in a rotated order; a server's cost is its ratio to "tracing off" in the
-  // same round, whose neighbouring runs share the machine's state of the moment (this one's throughput drifts by
-  // more than the differences measured).
+  // Every round loads all servers at once, so that they share the machine's state of the moment: on a shared host
+  // one server's throughput moves by up to 2x from one round to the next, far more than the differences measured.
+  // The servers share one CPU and this process (the load and the receiver) keeps to another: left to the
+  // scheduler, two identical servers differed by up to 10%, by where each happened to run; pinned, by 2-7%, from
+  // one process to the next (the last server, tracing off too, shows it). A server's cost is its change against
+  // "tracing off" in the same round; sharing one CPU, one that spends more per request answers fewer.
+  const unpin = pinCpus(process.pid, [...servers.values()].map((server) => server.pid));
+  await Promise.all(names.map((name) => load(name, 2)));
   type Sample = { rps: number; p50: number; p99: number; cpuUsPerRequest: number };
   const samples = new Map(names.map((name) => [name, [] as Sample[]]));
   for (let round = 0; round < rounds; round++) {
-    for (const name of rotate(names, round)) {
-      const pid = servers.get(name)!.pid;
-      const cpuBefore = processCpuMs(pid);
-      const result = await load(name, seconds);
-      const cpuMs = cpuBefore === undefined ? NaN : processCpuMs(pid)! - cpuBefore;
+    const cpuBefore = names.map((name) => processCpuMs(servers.get(name)!.pid));
+    const results = await Promise.all(names.map((name) => load(name, seconds)));
+    for (const [i, name] of names.entries()) {
+      const result = results[i]!;
+      const cpuMs = cpuBefore[i] === undefined ? NaN : processCpuMs(servers.get(name)!.pid)! - cpuBefore[i]!;
       const sample = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUsPerRequest: (cpuMs * 1000) / result.requests.total };
       samples.get(name)!.push(sample);
       console.error(`  round ${round + 1} ${name}: ${Math.round(sample.rps)} req/s, ${Math.round(sample.cpuUsPerRequest)} µs CPU per request, non-2xx ${result.non2xx}`);
     }
   }
+  unpin?.();
   const percent = (value: number) => (Number.isNaN(value) ? "" : `${value > 0 ? "+" : ""}${value.toFixed(1)}%`);
   /** A server's change against "tracing off" in the same round: the median over rounds, and the quartiles. */
   const versusOff = (name: string, of: (sample: Sample) => number) => {
@@ -85,7 +91,9 @@ try {
     const change = pairedChange(samples.get(name)!.map(of), samples.get("tracing off")!.map(of));
     return [percent(change.median), `${percent(change.quartiles[0])} to ${percent(change.quartiles[1])}`];
   };
-  console.log(`\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections, ${rounds} rounds of ${seconds} s, load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections to each server, all loaded at once${unpin ? " on one CPU" : ""}, ${rounds} rounds of ${seconds} s, load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   console.log("Changes are against tracing off in the same round (median of rounds; quartiles).\n");
   console.log("| server | req/s | p50 ms | p99 ms | req/s vs off | quartiles | server CPU µs per request | CPU vs off | quartiles |");
   console.log("|---|---|---|---|---|---|---|---|---|");
@@ -124,3 +132,19 @@ try {
   await database.drop();
 }
 
+/**
+ * The servers, every thread, on the last CPU and this process on the first (`taskset`). Returns what puts this
+ * process back on every CPU, or undefined where there is one CPU or no taskset.
+ */
+function pinCpus(loadPid: number, serverPids: number[]): (() => void) | undefined {
+  const last = os.availableParallelism() - 1;
+  const taskset = (cpus: string, pid: number) => execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+  if (last < 1) return undefined;
+  try {
+    taskset("0", loadPid);
+    for (const pid of serverPids) taskset(String(last), pid);
+    return () => taskset(`0-${last}`, loadPid);
+  } catch {
+    return undefined;
+  }
+}

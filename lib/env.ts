@@ -64,6 +64,7 @@ export const env = createEnv({
       .regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces")
       .optional(),
     TRACE_QUERY_PARAMETERS: z.stringbool({ error: "must be true or false" }).default(false),
+    TRACE_NEXT_SPANS: z.stringbool({ error: "must be true or false" }).default(false),
     CACHE_ENABLED: z.stringbool({ error: "must be true or false" }).default(true),
     CACHE_L1_MAX_MB: wholeNumber(64, 1, 65_536, " MB"),
     CACHE_DEFAULT_TTL_S: wholeNumber(30, 0, 31_536_000, " s"),

@@ -18,16 +18,17 @@ let prometheus: Prometheus | undefined;
 let admin: pg.Client;
 let scrapedFrom = 0;
 
+/** Spans exported as JSON to the receiver, a batch every 100 ms. */
+const tracedTo = ({ url }: { url: string }) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "100" });
+
 beforeAll(async () => {
   db = await createTestDatabase("telemetry");
   receiver = await startOtlpReceiver();
   admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
   server = await startNext({
+    ...tracedTo(receiver),
     DATABASE_URL: db.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-    OTEL_BSP_SCHEDULE_DELAY: "100",
     DB_POOL_MAX: "2",
     DB_POOL_ACQUIRE_TIMEOUT_MS: "1000",
     DB_SLOW_QUERY_MS: "300",
@@ -88,10 +89,9 @@ describe("a request's trace", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("trace-test-0001");
 
-    const root = await until("the route span", async () =>
-      receiver.spans.find((s) => !s.parentSpanId && s.attributes["http.target"] === path && s.attributes["http.method"] === "GET"),
-    );
-    expect(root.name).toBe("GET /api/projects/[id]");
+    const root = await until("the route span", async () => receiver.spans.find((s) => !s.parentSpanId && s.attributes["url.path"] === path));
+    expect(root.name).toBe("GET /api/projects/:id");
+    expect(root.attributes).toMatchObject({ "http.request.method": "GET", "http.route": "/api/projects/:id", "http.response.status_code": 200 });
     const inTrace = () => receiver.spans.filter((s) => s.traceId === root.traceId);
     const pgQueries = await until("the pg query spans", async () => {
       const found = inTrace().filter((s) => s.name.startsWith("pg.query"));
@@ -106,8 +106,8 @@ describe("a request's trace", () => {
       return chain;
     };
 
-    // Next.js's internal steps are not recorded (lib/telemetry/sampler.ts), and no recorded span lost its parent.
-    expect(spans.filter((s) => nextInternalSpans.has(s.name))).toEqual([]);
+    // Next.js's own spans are off by default (TRACE_NEXT_SPANS), and no recorded span lost its parent.
+    expect(spans.filter((s) => s.scope === "next.js")).toEqual([]);
     for (const span of spans) if (span !== root) expect(parentOf(span), span.name).toBeDefined();
 
     const operation = spans.find((s) => s.name === "prisma:client:operation");
@@ -134,10 +134,68 @@ describe("a request's trace", () => {
     expect(connects.length).toBeGreaterThanOrEqual(1);
     for (const connect of connects) expect(parentOf(connect)?.name).toBe("prisma:client:db_query");
 
-    // The id is a parameter of every query of this request: only the route span's URL may show it.
-    const databaseSpans = spans.filter((s) => s.scope !== "next.js");
+    // The id is a parameter of every query of this request: only the route span's path may show it.
+    const databaseSpans = spans.filter((s) => s !== root);
     expect(databaseSpans.length).toBeGreaterThan(5);
     expect(JSON.stringify(databaseSpans)).not.toContain(projectId);
+  });
+});
+
+describe("a request's span", () => {
+  it("continues the caller's trace when it sends a traceparent", async () => {
+    const { projectId } = await createAnimation("continued");
+    const [traceId, callerSpanId] = ["0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"];
+    const res = await fetch(`${server.url}/api/projects/${projectId}`, { headers: { traceparent: `00-${traceId}-${callerSpanId}-01` } });
+    expect(res.status).toBe(200);
+    const span = await until("the route span", async () => receiver.spans.find((s) => s.traceId === traceId && s.name === "GET /api/projects/:id"));
+    expect(span.parentSpanId).toBe(callerSpanId);
+  });
+
+  it("is a page's too: its reads are its children, and a 404 is not an error", async () => {
+    const { projectId } = await createAnimation("paged");
+    expect((await fetch(`${server.url}/projects/paged`)).status).toBe(200);
+    const root = await until("the page span", async () => receiver.spans.find((s) => !s.parentSpanId && s.name === "GET /projects/:slug"));
+    expect(root.attributes).toMatchObject({ "http.request.method": "GET", "http.route": "/projects/:slug" });
+    const operation = await until("the page's read", async () =>
+      receiver.spans.find((s) => s.traceId === root.traceId && s.name === "prisma:client:operation"),
+    );
+    expect(operation.attributes).toMatchObject({ model: "Project" });
+    expect(JSON.stringify(receiver.spans.filter((s) => s.traceId === root.traceId))).not.toContain(projectId);
+
+    expect((await fetch(`${server.url}/projects/no-such-project`)).status).toBe(404);
+    const missing = await until("the 404 page's span", async () =>
+      receiver.spans.find((s) => s.name === "GET /projects/:slug" && s.traceId !== root.traceId),
+    );
+    expect(missing.attributes["error.type"]).toBeUndefined();
+  });
+});
+
+describe("with TRACE_NEXT_SPANS=true", () => {
+  let traced: NextServer;
+  beforeAll(async () => {
+    traced = await startNext({ ...tracedTo(receiver), DATABASE_URL: db.url, TRACE_NEXT_SPANS: "true" });
+  });
+  afterAll(async () => {
+    await traced?.stop();
+  });
+
+  it("Next.js's route span is the root, without its internal steps", async () => {
+    const { projectId } = await createAnimation("next-spans");
+    const path = `/api/projects/${projectId}`;
+    expect((await fetch(`${traced.url}${path}`)).status).toBe(200);
+    const root = await until("Next.js's route span", async () =>
+      receiver.spans.find((s) => !s.parentSpanId && s.attributes["http.target"] === path && s.attributes["http.method"] === "GET"),
+    );
+    expect(root.name).toBe("GET /api/projects/[id]");
+    const operation = await until("the read", async () => receiver.spans.find((s) => s.traceId === root.traceId && s.name === "prisma:client:operation"));
+    const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    let top = operation;
+    while (top.parentSpanId && byId.has(top.parentSpanId)) top = byId.get(top.parentSpanId)!;
+    expect(top.spanId).toBe(root.spanId);
+    // lib/telemetry/sampler.ts; nor does the app open a span of its own beside Next.js's.
+    expect(spans.filter((s) => nextInternalSpans.has(s.name))).toEqual([]);
+    expect(spans.filter((s) => s.name === "GET /api/projects/:id")).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // What every log line and SQL comment written during one request carries. Node.js and Next.js's edge runtime both
 // provide AsyncLocalStorage, so the context follows the request through every await without being passed around.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { context as traceContext, createContextKey } from "@opentelemetry/api";
 
 export type RequestContext = {
   requestId: string;
@@ -10,29 +11,38 @@ export type RequestContext = {
 
 // One store per process: instrumentation.ts (which builds the database client) and each route bundle evaluate this
 // module separately.
-const cache = globalThis as unknown as { requestContext?: AsyncLocalStorage<RequestContext> };
+const cache = globalThis as unknown as { requestContext?: AsyncLocalStorage<RequestContext>; inTraceContext?: boolean };
 const storage = (cache.requestContext ??= new AsyncLocalStorage<RequestContext>());
+const requestKey = createContextKey("request");
 
-export const currentRequest = (): RequestContext | undefined => storage.getStore();
+/**
+ * With tracing on, OpenTelemetry's context follows every await through an AsyncLocalStorage of its own; the request
+ * context then rides in it, rather than in a second store that every promise the request creates would be copied into.
+ */
+export function carryInTraceContext(): void {
+  cache.inTraceContext = true;
+}
 
-export const withRequestContext = <T>(context: RequestContext, run: () => T): T => storage.run(context, run);
+export const currentRequest = (): RequestContext | undefined =>
+  cache.inTraceContext ? (traceContext.active().getValue(requestKey) as RequestContext | undefined) : storage.getStore();
+
+export const withRequestContext = <T>(context: RequestContext, run: () => T): T =>
+  cache.inTraceContext ? traceContext.with(traceContext.active().setValue(requestKey, context), run) : storage.run(context, run);
 
 // A caller's id is kept when it cannot smuggle anything into a log line, a header or an SQL comment.
 const wellFormedId = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** The incoming `x-request-id` when it is well-formed, else a new one. */
-export function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
+export function requestIdOf(headers: Headers): string {
+  const given = headers.get("x-request-id");
   return given && wellFormedId.test(given) ? given : crypto.randomUUID();
 }
 
 const idSegment = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)$/i;
 
-/** `GET /api/projects/0b6f…` -> `GET /api/projects/:id`. */
-export function routeOf(method: string, pathname: string): string {
-  const path = pathname
+/** `/api/projects/0b6f…` -> `/api/projects/:id`. */
+export const pathPatternOf = (pathname: string) =>
+  pathname
     .split("/")
     .map((segment) => (idSegment.test(segment) ? ":id" : segment))
     .join("/");
-  return `${method} ${path}`;
-}

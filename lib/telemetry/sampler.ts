@@ -1,7 +1,7 @@
-// Which spans are recorded. Next.js opens a span for every step of serving a request; four of those steps say
-// nothing an operator acts on, and creating and exporting them cost more than the request's own database read
-// when it is a cache hit (bench/tracing.ts). They are not recorded; every other span is sampled as the standard
-// OTEL_TRACES_SAMPLER variables say.
+// Which spans are recorded: as the standard OTEL_TRACES_SAMPLER variables say, except, with TRACE_NEXT_SPANS=true,
+// four of the spans Next.js opens for every step of serving a request. Those say nothing an operator acts on, and
+// creating and exporting them cost more than the request's own database read when it is a cache hit
+// (bench/tracing.ts).
 import type { Attributes, Context, Link, SpanKind } from "@opentelemetry/api";
 import {
   AlwaysOffSampler,

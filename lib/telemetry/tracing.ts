@@ -1,8 +1,9 @@
-// OpenTelemetry traces for the Node.js server: Next.js's own route spans, Prisma's operation and query spans
-// (@prisma/instrumentation) and node-postgres's query and pool-connect spans (@opentelemetry/instrumentation-pg),
+// OpenTelemetry traces for the Node.js server: a span per request (server-span.ts), Prisma's operation and query
+// spans (@prisma/instrumentation) and node-postgres's query and pool-connect spans (@opentelemetry/instrumentation-pg),
 // exported by the Node SDK as the standard OTEL_* variables say (those are the SDK's contract, hence process.env).
 // Nothing is loaded or started unless they ask for traces.
 import Module from "node:module";
+import { trace, type TracerProvider } from "@opentelemetry/api";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 
 /** Traces are on when an OTLP endpoint is given or OTEL_TRACES_EXPORTER names an exporter. */
@@ -19,19 +20,37 @@ export async function startTracing(): Promise<{ sdk: NodeSDK; pgLoaded: () => vo
   // An invalid env is reported by startServer, which stops the process.
   const env = await import("@/lib/env").then(({ env }) => env, () => undefined);
   if (!env) return undefined;
-  const [{ NodeSDK }, { PrismaInstrumentation }, { PgInstrumentation }, { samplerFromEnv, WithoutNextInternals }] = await Promise.all([
-    import("@opentelemetry/sdk-node"),
-    import("@prisma/instrumentation"),
-    import("@opentelemetry/instrumentation-pg"),
-    import("@/lib/telemetry/sampler"),
-  ]);
+  const [{ NodeSDK }, { PrismaInstrumentation, registerInstrumentations }, { PgInstrumentation }, { samplerFromEnv, WithoutNextInternals }, { openServerSpansWith }, { carryInTraceContext }] =
+    await Promise.all([
+      import("@opentelemetry/sdk-node"),
+      import("@prisma/instrumentation"),
+      import("@opentelemetry/instrumentation-pg"),
+      import("@/lib/telemetry/sampler"),
+      import("@/lib/telemetry/server-span"),
+      import("@/lib/telemetry/request-context"),
+    ]);
   // Traces only: metrics are scraped from /api/metrics and logs are written to stdout.
   process.env.OTEL_METRICS_EXPORTER ??= "none";
   process.env.OTEL_LOGS_EXPORTER ??= "none";
   const unhookRequire = restoreRequireLater();
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? env.DB_APPLICATION_NAME,
-    sampler: new WithoutNextInternals(samplerFromEnv()),
+    // Without Next.js's spans, the SDK's own from the same variables.
+    ...(env.TRACE_NEXT_SPANS && { sampler: new WithoutNextInternals(samplerFromEnv()) }),
+  });
+  sdk.start();
+  carryInTraceContext();
+  // Next.js traces every step of serving a request once a tracer provider is registered globally, which doubles what
+  // tracing costs a cached request (bench/tracing.ts). Unless TRACE_NEXT_SPANS=true, the SDK's provider is taken out
+  // of the global API again (the context manager and propagator stay), the instrumentations are given it directly,
+  // and the app opens one span per request itself (server-span.ts).
+  const provider = (trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider }).getDelegate?.() ?? trace.getTracerProvider();
+  if (!env.TRACE_NEXT_SPANS) {
+    trace.disable();
+    openServerSpansWith(provider.getTracer("sprite-store"));
+  }
+  registerInstrumentations({
+    tracerProvider: provider,
     instrumentations: [
       // The serialize span times turning rows into objects, which the operation span already includes.
       new PrismaInstrumentation({ ignoreSpanTypes: ["prisma:client:serialize"] }),
@@ -39,7 +58,6 @@ export async function startTracing(): Promise<{ sdk: NodeSDK; pgLoaded: () => vo
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: env.TRACE_QUERY_PARAMETERS }),
     ],
   });
-  sdk.start();
   // Spans still buffered are sent while the server drains its requests.
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void sdk.shutdown().catch(() => {}));
   return { sdk, pgLoaded: unhookRequire };

@@ -47,6 +47,7 @@ const api :Workerd.Worker = (
     (name = "CACHE_L1_MAX_MB", fromEnvironment = "CACHE_L1_MAX_MB"),
     (name = "CACHE_ENABLED", fromEnvironment = "CACHE_ENABLED"),
     (name = "TRACE_QUERY_PARAMETERS", fromEnvironment = "TRACE_QUERY_PARAMETERS"),
+    (name = "TRACE_NEXT_SPANS", fromEnvironment = "TRACE_NEXT_SPANS"),
     (name = "METRICS_TOKEN", fromEnvironment = "METRICS_TOKEN"),
     (name = "LOG_LEVEL", fromEnvironment = "LOG_LEVEL"),
     (name = "DB_SQL_COMMENTS", fromEnvironment = "DB_SQL_COMMENTS"),

@@ -3,11 +3,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import styles from "@/app/browse.module.css";
 import { prisma } from "@/lib/prisma";
+import { page } from "@/lib/telemetry/page";
 import { findProjectPage } from "@/lib/projects/queries";
 
 export const dynamic = "force-dynamic";
 
-export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
+export default page("/projects/:slug", async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const project = await findProjectPage(prisma, slug);
   if (!project) notFound();
@@ -48,4 +49,4 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       ))}
     </main>
   );
-}
+});

@@ -3,13 +3,14 @@ import { notFound } from "next/navigation";
 import styles from "@/app/browse.module.css";
 import { findAnimationPage } from "@/lib/frames/queries";
 import { prisma } from "@/lib/prisma";
+import { page } from "@/lib/telemetry/page";
 import { Player } from "./player";
 
 export const dynamic = "force-dynamic";
 
 type Params = { slug: string; character: string; animation: string };
 
-export default async function AnimationPage({ params }: { params: Promise<Params> }) {
+export default page("/projects/:slug/:character/:animation", async function AnimationPage({ params }: { params: Promise<Params> }) {
   const segments = await params;
   // App Router hands dynamic segments over still percent-encoded ("big%20slime"); malformed ones never get here.
   const [slug, character, name] = [segments.slug, segments.character, segments.animation].map(decodeURIComponent);
@@ -35,4 +36,4 @@ export default async function AnimationPage({ params }: { params: Promise<Params
       )}
     </main>
   );
-}
+});
