@@ -4,8 +4,8 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { ReactNode } from "react";
-import { requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
-import { inServerSpan } from "@/lib/telemetry/server-span";
+import { inRequest } from "@/lib/telemetry/request";
+import { requestIdOf } from "@/lib/telemetry/request-context";
 
 /** notFound() and redirect() throw; those are answers, not failures. */
 function isControlFlow(error: unknown): boolean {
@@ -21,7 +21,6 @@ function isControlFlow(error: unknown): boolean {
 export function page<Props>(route: string, render: (props: Props) => Promise<ReactNode>) {
   return async (props: Props) => {
     const incoming = await headers();
-    const context = { requestId: requestIdOf(incoming), route: `GET ${route}` };
-    return inServerSpan({ method: "GET", route, headers: incoming }, () => withRequestContext(context, () => render(props)), { isControlFlow });
+    return inRequest({ method: "GET", route, headers: incoming }, requestIdOf(incoming), () => render(props), { isControlFlow });
   };
 }

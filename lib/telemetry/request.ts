@@ -2,14 +2,19 @@
 // and carried, with the route, by every log line and SQL comment written while it is handled; and, when tracing is
 // on, a span (server-span.ts).
 import { pathPatternOf, requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
-import { inServerSpan } from "@/lib/telemetry/server-span";
+import { inServerSpan, type Outcome, type ServerRequest } from "@/lib/telemetry/server-span";
+
+/** `run` in the request's context and span; what route handlers (below) and pages (page.ts) share. */
+export function inRequest<T>(request: ServerRequest, requestId: string, run: () => Promise<T>, outcome?: Outcome<T>): Promise<T> {
+  const context = { requestId, route: `${request.method} ${request.route}` };
+  return inServerSpan(request, () => withRequestContext(context, run), outcome);
+}
 
 export async function inRequestContext(request: Request, handle: () => Promise<Response>): Promise<Response> {
   const requestId = requestIdOf(request.headers);
   const { pathname } = new URL(request.url);
   const served = { method: request.method, route: pathPatternOf(pathname), path: pathname, headers: request.headers };
-  const context = { requestId, route: `${served.method} ${served.route}` };
-  const response = await inServerSpan(served, () => withRequestContext(context, handle), { statusOf: (response) => response.status });
+  const response = await inRequest(served, requestId, handle, { statusOf: (response) => response.status });
   try {
     response.headers.set("x-request-id", requestId);
   } catch {
