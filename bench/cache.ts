@@ -5,8 +5,13 @@ import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { copyResult } from "@/lib/db/cache/copy";
+import { memoryGenerations } from "@/lib/db/cache/generations";
+import { modelGraph } from "@/lib/db/cache/invalidation";
+import { createQueryCache } from "@/lib/db/cache/query-cache";
 import type { CacheSettings } from "@/lib/db/cache/settings";
-import { createDatabase } from "@/lib/db/client";
+import { createStore } from "@/lib/db/cache/store";
+import { createDatabase, runtimeDataModel } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
 import { median, pairedChange, percentile, rotate, runLoad } from "./measure";
@@ -115,6 +120,10 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
       log(`  miss path c=${concurrency}: plain ${row.plainOps} ops/s, cached-miss ${row.cachedOps} ops/s (${row.overheadPercent}% slower, quartiles ${row.quartilesPercent.join(" to ")}%)`);
     }
 
+    const row = await plain.prisma.project.findUniqueOrThrow({ where: { id: fixture.projectIds[0]! } });
+    const missCost = await cacheOwnMissCost(row, modelGraph(runtimeDataModel(plain.primary)), smoke ? 1 : 5, smoke ? 1_000 : 20_000);
+    log(`  the cache's own cost per miss, without a database: ${missCost.microseconds} us (${missCost.range.join(" to ")} us)`);
+
     const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
     log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
 
@@ -125,7 +134,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
       uncachedNodeRoute: rps("node route, no cache"),
     };
 
-    const report = { throughput, missPath, invalidation, routes };
+    const report = { throughput, missPath, missCost, invalidation, routes };
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, "cache.json"), `${JSON.stringify(report, null, 2)}\n`);
     printCacheReport(report);
@@ -134,6 +143,33 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
     await Promise.allSettled(stacks.map((stack) => stack.close()));
     await redis.stop();
   }
+}
+
+/**
+ * What the cache itself adds to a miss: misses on a cache built as the app builds it, answered by a "query" that costs
+ * nothing (a copy of a real row), against the same calls without the cache. With no database in the loop, the figure
+ * holds still on a machine whose round trips do not, and a change to the miss path shows in it.
+ */
+async function cacheOwnMissCost(row: object, graph: ReturnType<typeof modelGraph>, pairs: number, operations: number) {
+  const cache = createQueryCache({ store: createStore({ l1MaxBytes: 64 * 1024 * 1024 }), generations: memoryGenerations(), graph });
+  const run = async () => copyResult(row);
+  const read = (k: number) => ({ model: "Project", operation: "findUnique", args: { where: { id: "p", name: { not: `miss-${k}-${performance.now()}` } } }, inTransaction: false });
+  const microsecondsPer = async (op: (k: number) => Promise<unknown>) => {
+    const started = performance.now();
+    for (let k = 0; k < operations; k++) await op(k);
+    return ((performance.now() - started) * 1000) / operations;
+  };
+  const costs: number[] = [];
+  try {
+    for (let pair = 0; pair < pairs; pair++) {
+      const plainUs = await microsecondsPer((k) => run().then(() => read(k)));
+      costs.push((await microsecondsPer((k) => cache.read(read(k), { ttl: 300 }, run))) - plainUs);
+    }
+  } finally {
+    await cache.close();
+  }
+  const us = (value: number) => Math.round(value * 10) / 10;
+  return { microseconds: us(median(costs)), range: [us(Math.min(...costs)), us(Math.max(...costs))] as [number, number] };
 }
 
 /** A write in this process, and the moment a reader in another process first reads the new value from its cache. */
@@ -170,7 +206,7 @@ async function invalidationLatency(databaseUrl: string, redisUrl: string, projec
 
 export type CacheReport = Awaited<ReturnType<typeof runCacheBench>>;
 
-function printCacheReport({ throughput, missPath, invalidation, routes }: CacheReport) {
+function printCacheReport({ throughput, missPath, missCost, invalidation, routes }: CacheReport) {
   console.log("\n## Query cache\n");
   console.log("| read | c | raw pg ops/s | prisma | prisma+cache | prisma+cache+redis | cached / raw pg |");
   console.log("|---|---|---|---|---|---|---|");
@@ -187,6 +223,7 @@ function printCacheReport({ throughput, missPath, invalidation, routes }: CacheR
       `\nMiss path c=${row.concurrency}: ${row.overheadPercent}% slower than the plain client (median of pairs, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.cachedOps} vs ${row.plainOps} ops/s)`,
     );
   }
+  console.log(`The cache's own cost per miss, without a database: ${missCost.microseconds} us (${missCost.range.join(" to ")} us over the pairs)`);
   console.log(`Cross-process invalidation (Redis on loopback): p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms, max ${invalidation.maxMs} ms`);
   console.log(
     `Routes (GET /api/projects, next start): raw-pg route ${routes.pgRoute} req/s, node route cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), uncached ${routes.uncachedNodeRoute} (${(routes.uncachedNodeRoute / routes.pgRoute).toFixed(2)}x)`,

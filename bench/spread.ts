@@ -76,6 +76,9 @@ if (caches.length === reports.length) {
   for (const concurrency of [1, 10]) {
     console.log(`\nMiss path at c=${concurrency}, slower than the plain client by: ${spread(cacheReports.map((c) => c.missPath.find((m) => m.concurrency === concurrency)!.overheadPercent), percent)}`);
   }
+  // Reports written before the figure existed have none.
+  const missCosts = cacheReports.flatMap((c) => (c.missCost ? [c.missCost.microseconds] : []));
+  if (missCosts.length) console.log(`The cache's own cost per miss, without a database: ${spread(missCosts, (v) => `${v.toFixed(1)} us`)}`);
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   console.log(`Cross-process invalidation: p50 ${spread(cacheReports.map((c) => c.invalidation.p50Ms), ms)}, p99 ${spread(cacheReports.map((c) => c.invalidation.p99Ms), ms)}`);
   console.log(

@@ -115,6 +115,28 @@ describe("query cache", () => {
     expect(queries).toBe(1);
   });
 
+
+  it("passes a query's failure on as it is, and answers from the database when the cache itself fails", async () => {
+    const { cache } = cacheOf();
+    const failure = new Error("relation does not exist");
+    await expect(cache.read(findProject, strategy, async () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(cache.stats()).toMatchObject({ errors: 0, misses: 0 });
+
+    // A result L1 cannot copy: the caller still gets an answer, from a second query.
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    let queries = 0;
+    const uncopyable = () => ({
+      id: ++queries,
+      get broken(): never {
+        throw new Error("not copyable");
+      },
+    });
+    const answer = (await cache.read(findProject, strategy, async () => uncopyable())) as { id: number };
+    expect(answer.id).toBe(2);
+    expect(cache.stats()).toMatchObject({ errors: 1, misses: 0 });
+    expect(logged).toHaveBeenCalledWith("cache: read answered from the database: not copyable");
+    logged.mockRestore();
+  });
   it("buffers a transaction's invalidations until it ends", async () => {
     const { cache } = cacheOf();
     let database = "old";

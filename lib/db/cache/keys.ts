@@ -1,5 +1,5 @@
 // A cached read is found again by what it asked for: the model, the operation and every argument.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** JSON with object keys sorted, so two spellings of one query share an entry; typed values keep their type. */
 export function stableStringify(value: unknown): string {
@@ -41,10 +41,10 @@ export function stableStringify(value: unknown): string {
   return `${text}}`;
 }
 
-/** At most ~300 characters whatever the arguments: long ones are hashed, so a key never grows with a request. */
+/**
+ * The arguments as a digest: L1 keeps every key it stores alive, and a short key made a miss a quarter cheaper than
+ * the text it stands for. SHA-256, so that no two queries share a key even when a client chooses the arguments.
+ */
 export function queryKey(model: string, operation: string, args: unknown): string {
-  const text = stableStringify(args ?? {});
-  // Hashing costs more than the lookup it serves; most keys are short enough to use as they are.
-  const digest = text.length <= 256 ? text : `#${createHash("sha256").update(text).digest("base64url")}`;
-  return `${model}.${operation}:${digest}`;
+  return `${model}.${operation}:${hash("sha256", stableStringify(args ?? {}), "base64url")}`;
 }

@@ -5,7 +5,7 @@ import type { CacheStats, CacheStrategy, QueryCache } from "@/lib/db/cache/exten
 import { everyTag, type Generations } from "@/lib/db/cache/generations";
 import { modelsForTables, modelsRead, modelsWritten, type ModelGraph } from "@/lib/db/cache/invalidation";
 import { queryKey } from "@/lib/db/cache/keys";
-import type { Store } from "@/lib/db/cache/store";
+import { StoreFailure, type Store } from "@/lib/db/cache/store";
 
 type Parts = {
   store: Store;
@@ -17,7 +17,9 @@ type Parts = {
   close?: () => Promise<void>;
 };
 
-const modelTag = (model: string) => `model:${model}`;
+// One string per model, made once: a read builds its tags on every call.
+const modelTags = new Map<string, string>();
+const modelTag = (model: string) => modelTags.get(model) ?? modelTags.set(model, `model:${model}`).get(model)!;
 const userTag = (tag: string) => `tag:${tag}`;
 const tagPattern = /^[\w:.-]{1,64}$/;
 
@@ -75,25 +77,15 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
       for (const tag of tags) keyTags.push(userTag(tag));
       // The generations are read before the query runs: see generations.ts.
       const key = `${queryKey(model!, operation, args)}@${generations.token(keyTags)}`;
-      let failure: { error: unknown } | undefined;
-      const load = async () => {
-        try {
-          return await run(args);
-        } catch (error) {
-          failure = { error };
-          throw error;
-        }
-      };
       try {
-        const { value, loaded } = await store.getOrLoad(key, { ttl: Math.max(1, ttl * 1000), grace: swr * 1000 }, load);
+        const { value, loaded } = await store.getOrLoad(key, { ttl: Math.max(1, ttl * 1000), grace: swr * 1000 }, () => run(args));
         if (loaded) counts.misses++;
         else counts.hits++;
         return value;
       } catch (error) {
-        if (failure) throw failure.error;
-        // The cache failed, not the query: answer from the database.
+        if (!(error instanceof StoreFailure)) throw error;
         counts.errors++;
-        console.error(`cache: read answered from the database: ${(error as Error).message}`);
+        console.error(`cache: read answered from the database: ${error.message}`);
         return run(args);
       }
     },

@@ -9,6 +9,15 @@ import { prismaValueSerializer } from "@/lib/db/cache/serializer";
 
 export type Store = ReturnType<typeof createStore>;
 
+/** The cache failed (Redis, or a result it could not copy), not the query: the caller may still answer from the database. */
+export class StoreFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+type Outcome = { value: unknown; loaded: boolean };
+
 /** bentocache's entry as L1 holds it: the value itself, not its JSON (see copy.ts). */
 type Entry = { value: unknown; createdAt: number; logicalExpiration: number };
 
@@ -35,6 +44,9 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
     sizeCalculation: (entry, key) => 64 + 2 * key.length + estimateBytes(entry.value),
     // One entry may take at most an eighth of L1, so a huge result cannot flush everything else.
     maxEntrySize: Math.max(1, Math.floor(l1MaxBytes / 8)),
+    // The clock read on every check: by default lru-cache caches it and re-arms a 1 ms timer to forget it, which
+    // wakes a busy server's event loop every millisecond.
+    ttlResolution: 0,
     dispose: (_value, _key, reason) => {
       if (reason === "evict") evictions++;
     },
@@ -56,35 +68,66 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
   });
   // bentocache builds its drivers on first use; L1 is read directly below, before that.
   bento.use();
-  // Loads in progress, by key: concurrent misses on one key wait for the same query. Each holds the stored copy.
-  const loading = new Map<string, Promise<unknown>>();
-  const shared = (stored: unknown) => ({ value: copyResult(stored), loaded: false });
+  // Loads in progress, by key: concurrent misses on one key wait for the same query, then copy what L1 kept.
+  const loading = new Map<string, { done: Promise<Outcome>; kept?: unknown }>();
 
   /**
    * A miss with nothing in L1 and no L2 to ask: the query runs once for every concurrent caller and a copy of its
    * result goes straight into L1, in bentocache's own entry format. bentocache's getOrSet costs several times more
-   * than that (it resolves its options and takes a lock on every call), which showed in the cost of every miss.
+   * than that (it resolves its options and takes a lock on every call), and every step here is paid by every miss.
    */
-  const loadIntoL1 = (key: string, ttl: number, grace: number, load: () => Promise<unknown>) => {
+  const loadIntoL1 = (key: string, ttl: number, grace: number, load: () => Promise<unknown>): Promise<Outcome> => {
     const running = loading.get(key);
-    if (running !== undefined) return running.then(shared);
-    let value: unknown;
-    const stored = load().then(
-      (result) => {
-        loading.delete(key);
-        value = result;
-        const copy = copyResult(result);
-        const now = Date.now();
-        l1Driver!.set(key, { value: copy, createdAt: now, logicalExpiration: now + ttl }, ttl + grace);
-        return copy;
-      },
-      (error: unknown) => {
-        loading.delete(key);
+    if (running !== undefined) return running.done.then(() => ({ value: copyResult(running.kept), loaded: false }));
+    const started: { done: Promise<Outcome>; kept?: unknown } = {
+      done: load().then(
+        (value) => {
+          loading.delete(key);
+          try {
+            started.kept = copyResult(value);
+            const now = Date.now();
+            l1Driver!.set(key, { value: started.kept, createdAt: now, logicalExpiration: now + ttl }, ttl + grace);
+          } catch (error) {
+            throw new StoreFailure(error);
+          }
+          return { value, loaded: true };
+        },
+        (error: unknown) => {
+          loading.delete(key);
+          throw error;
+        },
+      ),
+    };
+    loading.set(key, started);
+    return started.done;
+  };
+
+  /** A stale result (grace, for swr), or one that may be in L2: bentocache's getOrSet. */
+  const loadThroughBento = async (key: string, ttl: number, grace: number, load: () => Promise<unknown>): Promise<Outcome> => {
+    // With a stale result at hand, bentocache answers with it now and lets `load` refresh it in the background:
+    // only an answer that is what `load` returned counts as loaded.
+    let produced: { value: unknown; copy: unknown } | undefined;
+    let failure: { error: unknown } | undefined;
+    const factory = async () => {
+      let value: unknown;
+      try {
+        value = await load();
+      } catch (error) {
+        failure = { error };
         throw error;
-      },
-    );
-    loading.set(key, stored);
-    return stored.then(() => ({ value, loaded: true }));
+      }
+      produced = { value, copy: copyResult(value) };
+      return produced.copy;
+    };
+    let stored: unknown;
+    try {
+      stored = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
+    } catch (error) {
+      if (failure) throw failure.error;
+      throw new StoreFailure(error);
+    }
+    if (produced !== undefined && produced.copy === stored) return { value: produced.value, loaded: true };
+    return { value: copyResult(stored), loaded: false };
   };
 
   return {
@@ -92,24 +135,14 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
     /**
      * The result under `key`, and whether this caller's `load` produced it. Every caller gets an object of its own:
      * the one that loaded gets the query's result and the cache keeps a copy, the others get copies of that copy
-     * (copy.ts). A fresh L1 hit needs none of bentocache's machinery; a stale result (grace, for swr), or one that
-     * may be in L2, goes through its getOrSet.
+     * (copy.ts). It rejects with what `load` threw, or with a StoreFailure when the cache itself failed. A fresh L1
+     * hit needs none of bentocache's machinery.
      */
-    async getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>) {
+    getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>): Promise<Outcome> {
       const entry = l1Driver!.entry(key);
-      if (entry !== undefined && Date.now() < entry.logicalExpiration) return { value: copyResult(entry.value), loaded: false };
+      if (entry !== undefined && Date.now() < entry.logicalExpiration) return Promise.resolve({ value: copyResult(entry.value), loaded: false });
       if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
-      // With a stale result at hand (swr), bentocache answers with it now and lets `load` refresh it in the
-      // background: only an answer that is what `load` returned counts as loaded.
-      let produced: { value: unknown; copy: unknown } | undefined;
-      const factory = async () => {
-        const value = await load();
-        produced = { value, copy: copyResult(value) };
-        return produced.copy;
-      };
-      const stored = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
-      if (produced !== undefined && produced.copy === stored) return { value: produced.value, loaded: true };
-      return shared(stored);
+      return loadThroughBento(key, ttl, grace, load);
     },
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
