@@ -5,12 +5,9 @@ import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { createCache } from "#db/cache";
 import { copyResult } from "@/lib/db/cache/copy";
-import { memoryGenerations } from "@/lib/db/cache/generations";
-import { modelGraph } from "@/lib/db/cache/invalidation";
-import { createQueryCache } from "@/lib/db/cache/query-cache";
 import type { CacheSettings } from "@/lib/db/cache/settings";
-import { createStore } from "@/lib/db/cache/store";
 import { createDatabase, runtimeDataModel } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
@@ -121,7 +118,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
     }
 
     const row = await plain.prisma.project.findUniqueOrThrow({ where: { id: fixture.projectIds[0]! } });
-    const missCost = await cacheOwnMissCost(row, modelGraph(runtimeDataModel(plain.primary)), smoke ? 1 : 5, smoke ? 1_000 : 20_000);
+    const missCost = await cacheOwnMissCost(row, runtimeDataModel(plain.primary), smoke ? 1 : 5, smoke ? 1_000 : 20_000);
     log(`  the cache's own cost per miss, without a database: ${missCost.microseconds} us (${missCost.range.join(" to ")} us)`);
 
     const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
@@ -150,8 +147,9 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
  * nothing (a copy of a real row), against the same calls without the cache. With no database in the loop, the figure
  * holds still on a machine whose round trips do not, and a change to the miss path shows in it.
  */
-async function cacheOwnMissCost(row: object, graph: ReturnType<typeof modelGraph>, pairs: number, operations: number) {
-  const cache = createQueryCache({ store: createStore({ l1MaxBytes: 64 * 1024 * 1024 }), generations: memoryGenerations(), graph });
+async function cacheOwnMissCost(row: object, dataModel: Parameters<typeof createCache>[1], pairs: number, operations: number) {
+  const settings = { enabled: true, l1MaxBytes: 64 * 1024 * 1024, redisUrl: undefined, notifyUrl: undefined, applicationName: "bench" };
+  const cache = createCache(settings, dataModel)!;
   const run = async () => copyResult(row);
   const read = (k: number) => ({ model: "Project", operation: "findUnique", args: { where: { id: "p", name: { not: `miss-${k}-${performance.now()}` } } }, inTransaction: false });
   const microsecondsPer = async (op: (k: number) => Promise<unknown>) => {
