@@ -5,10 +5,8 @@ import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createCache } from "#db/cache";
-import { copyResult } from "@/lib/db/cache/copy";
 import type { CacheSettings } from "@/lib/db/cache/settings";
-import { createDatabase, runtimeDataModel } from "@/lib/db/client";
+import { createDatabase } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
 import { median, pairedChange, percentile, rotate, runLoad } from "./measure";
@@ -86,40 +84,44 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
 
     // Every read a miss: distinct arguments each time, the same statement shape for both clients. Short runs of each,
     // alternated many times, and the ratio taken pair by pair: the machine's drift cancels out of a ratio of
-    // neighbours, which the few-percent difference measured here needs.
-    const missPath: { concurrency: number; plainOps: number; cachedOps: number; overheadPercent: number; quartilesPercent: [number, number] }[] = [];
+    // neighbours, which the few-percent difference measured here needs. Beside the throughput, the process's CPU time
+    // per read: what a miss costs the server, where the throughput at c=1 is mostly the round trip's.
+    const missPath: MissPathRow[] = [];
     const cached = stacks[2] as Awaited<ReturnType<typeof cachedStack>>;
     const pointMiss = (client: typeof plain.prisma, k: number, strategy?: { ttl: number }) =>
       client.project.findUnique({ where: { id: pick(fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
     const pairs = smoke ? 2 : 20;
     const perRun = Math.max(250, operations / 4);
     for (const concurrency of [1, 10]) {
-      const plainOps: number[] = [];
-      const cachedOps: number[] = [];
+      const runs = { plain: { ops: [] as number[], cpuUs: [] as number[] }, cached: { ops: [] as number[], cpuUs: [] as number[] } };
       for (let pair = 0; pair < pairs; pair++) {
-        for (const which of pair % 2 ? ["cached", "plain"] : ["plain", "cached"]) {
+        for (const which of pair % 2 ? (["cached", "plain"] as const) : (["plain", "cached"] as const)) {
           const client = which === "plain" ? plain.prisma : cached.database.prisma;
+          const cpuBefore = process.cpuUsage();
           const { wallMs } = await runLoad(concurrency, perRun, (k) => pointMiss(client, k, which === "plain" ? undefined : { ttl: 300 }));
-          (which === "plain" ? plainOps : cachedOps).push((perRun / wallMs) * 1000);
+          const cpu = process.cpuUsage(cpuBefore);
+          runs[which].ops.push((perRun / wallMs) * 1000);
+          runs[which].cpuUs.push((cpu.user + cpu.system) / perRun);
         }
       }
-      // How much faster the plain client ran than the cached one: how much slower a miss is.
-      const overhead = pairedChange(plainOps, cachedOps);
       const round1 = (value: number) => Math.round(value * 10) / 10;
+      // How much faster the plain client ran than the cached one: how much slower a miss is.
+      const slower = pairedChange(runs.plain.ops, runs.cached.ops);
+      const moreCpu = pairedChange(runs.cached.cpuUs, runs.plain.cpuUs);
       const row = {
         concurrency,
-        plainOps: Math.round(median(plainOps)),
-        cachedOps: Math.round(median(cachedOps)),
-        overheadPercent: round1(overhead.median),
-        quartilesPercent: overhead.quartiles.map(round1) as [number, number],
+        plainOps: Math.round(median(runs.plain.ops)),
+        cachedOps: Math.round(median(runs.cached.ops)),
+        overheadPercent: round1(slower.median),
+        quartilesPercent: slower.quartiles.map(round1) as [number, number],
+        plainCpuUs: Math.round(median(runs.plain.cpuUs)),
+        cachedCpuUs: Math.round(median(runs.cached.cpuUs)),
+        cpuOverheadPercent: round1(moreCpu.median),
+        cpuQuartilesPercent: moreCpu.quartiles.map(round1) as [number, number],
       };
       missPath.push(row);
-      log(`  miss path c=${concurrency}: plain ${row.plainOps} ops/s, cached-miss ${row.cachedOps} ops/s (${row.overheadPercent}% slower, quartiles ${row.quartilesPercent.join(" to ")}%)`);
+      log(`  miss path c=${concurrency}: ${describeMissPath(row)}`);
     }
-
-    const row = await plain.prisma.project.findUniqueOrThrow({ where: { id: fixture.projectIds[0]! } });
-    const missCost = await cacheOwnMissCost(row, runtimeDataModel(plain.primary), smoke ? 1 : 5, smoke ? 1_000 : 20_000);
-    log(`  the cache's own cost per miss, without a database: ${missCost.microseconds} us (${missCost.range.join(" to ")} us)`);
 
     const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
     log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
@@ -131,7 +133,7 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
       uncachedNodeRoute: rps("node route, no cache"),
     };
 
-    const report = { throughput, missPath, missCost, invalidation, routes };
+    const report = { throughput, missPath, invalidation, routes };
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, "cache.json"), `${JSON.stringify(report, null, 2)}\n`);
     printCacheReport(report);
@@ -140,34 +142,6 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
     await Promise.allSettled(stacks.map((stack) => stack.close()));
     await redis.stop();
   }
-}
-
-/**
- * What the cache itself adds to a miss: misses on a cache built as the app builds it, answered by a "query" that costs
- * nothing (a copy of a real row), against the same calls without the cache. With no database in the loop, the figure
- * holds still on a machine whose round trips do not, and a change to the miss path shows in it.
- */
-async function cacheOwnMissCost(row: object, dataModel: Parameters<typeof createCache>[1], pairs: number, operations: number) {
-  const settings = { enabled: true, l1MaxBytes: 64 * 1024 * 1024, redisUrl: undefined, notifyUrl: undefined, applicationName: "bench" };
-  const cache = createCache(settings, dataModel)!;
-  const run = async () => copyResult(row);
-  const read = (k: number) => ({ model: "Project", operation: "findUnique", args: { where: { id: "p", name: { not: `miss-${k}-${performance.now()}` } } }, inTransaction: false });
-  const microsecondsPer = async (op: (k: number) => Promise<unknown>) => {
-    const started = performance.now();
-    for (let k = 0; k < operations; k++) await op(k);
-    return ((performance.now() - started) * 1000) / operations;
-  };
-  const costs: number[] = [];
-  try {
-    for (let pair = 0; pair < pairs; pair++) {
-      const plainUs = await microsecondsPer((k) => run().then(() => read(k)));
-      costs.push((await microsecondsPer((k) => cache.read(read(k), { ttl: 300 }, run))) - plainUs);
-    }
-  } finally {
-    await cache.close();
-  }
-  const us = (value: number) => Math.round(value * 10) / 10;
-  return { microseconds: us(median(costs)), range: [us(Math.min(...costs)), us(Math.max(...costs))] as [number, number] };
 }
 
 /** A write in this process, and the moment a reader in another process first reads the new value from its cache. */
@@ -204,7 +178,23 @@ async function invalidationLatency(databaseUrl: string, redisUrl: string, projec
 
 export type CacheReport = Awaited<ReturnType<typeof runCacheBench>>;
 
-function printCacheReport({ throughput, missPath, missCost, invalidation, routes }: CacheReport) {
+type MissPathRow = {
+  concurrency: number;
+  plainOps: number;
+  cachedOps: number;
+  overheadPercent: number;
+  quartilesPercent: [number, number];
+  plainCpuUs: number;
+  cachedCpuUs: number;
+  cpuOverheadPercent: number;
+  cpuQuartilesPercent: [number, number];
+};
+
+const describeMissPath = (row: MissPathRow) =>
+  `${row.overheadPercent}% slower than the plain client (median of pairs, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.cachedOps} vs ${row.plainOps} ops/s), ` +
+  `${row.cpuOverheadPercent}% more CPU per read (quartiles ${row.cpuQuartilesPercent.join(" to ")}%; ${row.cachedCpuUs} vs ${row.plainCpuUs} us)`;
+
+function printCacheReport({ throughput, missPath, invalidation, routes }: CacheReport) {
   console.log("\n## Query cache\n");
   console.log("| read | c | raw pg ops/s | prisma | prisma+cache | prisma+cache+redis | cached / raw pg |");
   console.log("|---|---|---|---|---|---|---|");
@@ -216,12 +206,8 @@ function printCacheReport({ throughput, missPath, missCost, invalidation, routes
       );
     }
   }
-  for (const row of missPath) {
-    console.log(
-      `\nMiss path c=${row.concurrency}: ${row.overheadPercent}% slower than the plain client (median of pairs, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.cachedOps} vs ${row.plainOps} ops/s)`,
-    );
-  }
-  console.log(`The cache's own cost per miss, without a database: ${missCost.microseconds} us (${missCost.range.join(" to ")} us over the pairs)`);
+  console.log();
+  for (const row of missPath) console.log(`Miss path c=${row.concurrency}: ${describeMissPath(row)}`);
   console.log(`Cross-process invalidation (Redis on loopback): p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms, max ${invalidation.maxMs} ms`);
   console.log(
     `Routes (GET /api/projects, next start): raw-pg route ${routes.pgRoute} req/s, node route cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), uncached ${routes.uncachedNodeRoute} (${(routes.uncachedNodeRoute / routes.pgRoute).toFixed(2)}x)`,

@@ -74,11 +74,14 @@ if (caches.length === reports.length) {
   }
   const percent = (v: number) => `${v.toFixed(1)}%`;
   for (const concurrency of [1, 10]) {
-    console.log(`\nMiss path at c=${concurrency}, slower than the plain client by: ${spread(cacheReports.map((c) => c.missPath.find((m) => m.concurrency === concurrency)!.overheadPercent), percent)}`);
+    const rows = cacheReports.map((c) => c.missPath.find((m) => m.concurrency === concurrency)!);
+    // Reports written before the CPU figure existed have none.
+    const cpu = rows.flatMap((row) => (row.cpuOverheadPercent === undefined ? [] : [row.cpuOverheadPercent]));
+    console.log(
+      `\nMiss path at c=${concurrency}, slower than the plain client by: ${spread(rows.map((row) => row.overheadPercent), percent)}` +
+        (cpu.length ? `; more CPU per read by: ${spread(cpu, percent)}` : ""),
+    );
   }
-  // Reports written before the figure existed have none.
-  const missCosts = cacheReports.flatMap((c) => (c.missCost ? [c.missCost.microseconds] : []));
-  if (missCosts.length) console.log(`The cache's own cost per miss, without a database: ${spread(missCosts, (v) => `${v.toFixed(1)} us`)}`);
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   console.log(`Cross-process invalidation: p50 ${spread(cacheReports.map((c) => c.invalidation.p50Ms), ms)}, p99 ${spread(cacheReports.map((c) => c.invalidation.p99Ms), ms)}`);
   console.log(

@@ -42,7 +42,7 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
 }
 
 // The schema's models and relations, which the cache derives its automatic tags from.
-export const runtimeDataModel = (client: PrismaClient) => (client as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
+const runtimeDataModel = (client: PrismaClient) => (client as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
 
 export type Database = ReturnType<typeof createDatabase>;
 /** The client every operation in lib/ takes: whatever extensions lib/prisma.ts applies, PrismaClient's API. */

@@ -23,6 +23,14 @@ describe("query keys", () => {
     expect(keys.size).toBe(8);
   });
 
+  it("are written the same whether the arguments' keys come sorted or not", () => {
+    const sorted = { include: { _count: true, characters: { take: 2 } }, orderBy: [{ name: "asc" }], skip: -0, where: { id: { in: ["a", "é", ""] }, n: 1.5, no: null, z: undefined } };
+    const reversed = { where: { z: undefined, no: null, n: 1.5, id: { in: ["a", "é", ""] } }, skip: -0, orderBy: [{ name: "asc" }], include: { characters: { take: 2 }, _count: true } };
+    expect(stableStringify(reversed)).toBe(stableStringify(sorted));
+    expect(stableStringify([{ b: 1, a: 2 }, undefined])).toBe('[{"a":2,"b":1},null]');
+    expect(stableStringify({ "10": 1, "9": 2 })).toBe('{"10":1,"9":2}');
+  });
+
   it("tell typed values apart from strings that look like them", () => {
     const date = new Date("2026-01-01T00:00:00Z");
     expect(stableStringify({ at: date })).not.toBe(stableStringify({ at: date.toISOString() }));
@@ -39,5 +47,11 @@ describe("query keys", () => {
   it("stay short whatever the arguments", () => {
     const huge = { where: { id: { in: Array.from({ length: 10_000 }, (_, i) => `id-${i}`) } } };
     expect(queryKey("Project", "findMany", huge).length).toBeLessThan(80);
+  });
+
+  it("keep short arguments readable, and never confuse them with a digest", () => {
+    expect(queryKey("Project", "findUnique", { where: { id: "1" } })).toBe('Project.findUnique:{"where":{"id":"1"}}');
+    const long = queryKey("Project", "findMany", { where: { name: "x".repeat(300) } });
+    expect(long).toMatch(/^Project\.findMany:#[\w-]{43}$/);
   });
 });

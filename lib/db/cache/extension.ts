@@ -76,13 +76,12 @@ export function queryCacheExtension(cache: QueryCache | null) {
       query: {
         // Cached reads are answered by the model methods below, before Prisma's request pipeline; what reaches
         // this point is a write, or a read the cache leaves to the database.
-        async $allOperations({ model, operation, args, query, ...params }) {
-          const { cacheStrategy, ...queryArgs } = (args ?? {}) as PrismaCacheStrategy & Record<string, unknown>;
-          const forwarded = cacheStrategy === undefined ? args : queryArgs;
-          if (!cache || readOperations.has(operation)) return query(forwarded);
+        $allOperations(params) {
+          const { model, operation, query } = params;
+          const args = withoutCacheStrategy(params.args);
+          if (!cache || readOperations.has(operation)) return query(args);
           const { __internalParams } = params as { __internalParams?: { transaction?: unknown } };
-          const described = { model, operation, args: forwarded, inTransaction: Boolean(__internalParams?.transaction) };
-          return cache.write(described, () => query(forwarded));
+          return cache.write({ model, operation, args, inTransaction: Boolean(__internalParams?.transaction) }, () => query(args));
         },
       },
     });
@@ -149,15 +148,23 @@ type PrismaPromiseFactory = {
  * model below with the cacheStrategy removed.
  */
 function cachedRead<T>(cache: QueryCache | null, model: unknown, operation: string, args: unknown): Prisma.PrismaPromise<T> {
-  const context = Prisma.getExtensionContext(model) as unknown as {
+  const { $name, $parent } = Prisma.getExtensionContext(model) as unknown as {
     $name: string;
     $parent: PrismaPromiseFactory & Record<string, Record<string, (args: unknown) => Prisma.PrismaPromise<T>>>;
   };
-  const below = (next: unknown) => context.$parent[context.$name]![operation]!(next);
-  const { cacheStrategy, ...forwarded } = (args ?? {}) as PrismaCacheStrategy & Record<string, unknown>;
-  if (!cache || cacheStrategy === undefined) return below(args);
-  const described = { model: context.$name, operation, args: forwarded, inTransaction: false };
-  return context.$parent._createPrismaPromise((transaction) =>
-    transaction ? below(forwarded) : (cache.read(described, cacheStrategy, below) as Promise<T>),
+  const below = $parent[$name]!;
+  const cacheStrategy = (args as PrismaCacheStrategy | undefined)?.cacheStrategy;
+  if (!cache || cacheStrategy === undefined) return below[operation]!(args);
+  const forwarded = withoutCacheStrategy(args);
+  const described = { model: $name, operation, args: forwarded, inTransaction: false };
+  return $parent._createPrismaPromise((transaction) =>
+    transaction ? below[operation]!(forwarded) : (cache.read(described, cacheStrategy, (next) => below[operation]!(next)) as Promise<T>),
   );
+}
+
+/** The arguments Prisma itself is given; an object copied only when it has a cacheStrategy to drop. */
+function withoutCacheStrategy(args: unknown): unknown {
+  if ((args as PrismaCacheStrategy | undefined)?.cacheStrategy === undefined) return args;
+  const { cacheStrategy: _dropped, ...rest } = args as PrismaCacheStrategy & Record<string, unknown>;
+  return rest;
 }

@@ -83,7 +83,7 @@ function walk(graph: ModelGraph, model: string, value: unknown, into: Set<string
       walk(graph, related, field, into);
     } else if (key === "_count" && field === true) {
       for (const counted of Object.values(relations)) into.add(counted);
-    } else {
+    } else if (typeof field === "object" && field !== null) {
       walk(graph, model, field, into);
     }
   }

@@ -26,10 +26,6 @@ type Entry = { value: unknown; createdAt: number; logicalExpiration: number };
  * once, so that L1 holds entries of one kind.
  */
 class DecodedMemoryDriver extends MemoryDriver {
-  entry(key: string): Entry | undefined {
-    return this.get(key) as unknown as Entry | undefined;
-  }
-
   override set(key: string, value: unknown, ttl?: number) {
     // The driver's own signature says text; with `serialize: false` it holds whatever it is given.
     return super.set(key, (typeof value === "string" ? prismaValueSerializer.deserialize(value) : value) as string, ttl);
@@ -51,11 +47,11 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
       if (reason === "evict") evictions++;
     },
   });
-  let l1Driver: DecodedMemoryDriver | undefined;
   let store = bentostore().useL1Layer({
     options: { serialize: false },
-    // The LRU's type is the driver's (text); with `serialize: false` it holds entries.
-    factory: (config: object) => (l1Driver = new DecodedMemoryDriver({ ...config, cacheInstance: l1 as unknown as LRUCache<string, string> })),
+    // The LRU's type is the driver's (text); with `serialize: false` it holds entries. No prefix in L1 (only Redis is
+    // shared), so that the driver's keys are the LRU's, which the miss and hit paths below read and write directly.
+    factory: (config: object) => new DecodedMemoryDriver({ ...config, prefix: undefined, cacheInstance: l1 as unknown as LRUCache<string, string> }),
   });
   if (redis) store = store.useL2Layer(redisDriver({ connection: redis }));
   const bento = new BentoCache({
@@ -66,8 +62,6 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
     // A broken L2 is skipped, never an error: the result comes from the database instead.
     suppressL2Errors: true,
   });
-  // bentocache builds its drivers on first use; L1 is read directly below, before that.
-  bento.use();
   // Loads in progress, by key: concurrent misses on one key wait for the same query, then copy what L1 kept.
   const loading = new Map<string, { done: Promise<Outcome>; kept?: unknown }>();
 
@@ -86,7 +80,7 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
           try {
             started.kept = copyResult(value);
             const now = Date.now();
-            l1Driver!.set(key, { value: started.kept, createdAt: now, logicalExpiration: now + ttl }, ttl + grace);
+            l1.set(key, { value: started.kept, createdAt: now, logicalExpiration: now + ttl }, { ttl: ttl + grace });
           } catch (error) {
             throw new StoreFailure(error);
           }
@@ -139,7 +133,7 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
      * hit needs none of bentocache's machinery.
      */
     getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>): Promise<Outcome> {
-      const entry = l1Driver!.entry(key);
+      const entry = l1.get(key);
       if (entry !== undefined && Date.now() < entry.logicalExpiration) return Promise.resolve({ value: copyResult(entry.value), loaded: false });
       if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
       return loadThroughBento(key, ttl, grace, load);
