@@ -3,8 +3,8 @@
 // OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too (TRACE_NEXT_SPANS), and one with every always-on part
 // switched off (SQL comments, slow-query log), all loaded at once by autocannon on GET /api/projects/:id.
 // Then the query level: the app's reads in fresh processes with tracing off and on (bench/tracing-child.ts).
-//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 4] [--rounds 15] [--connections 10] [--query-operations 4000]
-//                                             [--query-rounds 5] [--baseline-dir DIR]
+//   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 4] [--rounds 15] [--generations 5] [--connections 10]
+//                                             [--query-operations 4000] [--query-rounds 5] [--baseline-dir DIR]
 // --baseline-dir: another checkout of the app, built, started the same way on the same database (e.g. one without
 // this telemetry), to show what "tracing off" costs against no telemetry code at all.
 import { execFile, execFileSync } from "node:child_process";
@@ -15,12 +15,13 @@ import pg from "pg";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
 import { createBenchDatabase, seed } from "./database";
-import { median, pairedChange, processCpuMs } from "./measure";
+import { median, pairedChange, processCpuMs, rotate } from "./measure";
 
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "4" },
     rounds: { type: "string", default: "15" },
+    generations: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
     "query-operations": { type: "string", default: "4000" },
     "query-rounds": { type: "string", default: "5" },
@@ -29,6 +30,7 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+const generations = Math.max(1, Math.min(rounds, Number(values.generations)));
 const connections = Number(values.connections);
 const queryOperations = Number(values["query-operations"]);
 const queryRounds = Number(values["query-rounds"]);
@@ -54,36 +56,45 @@ try {
     "no comments, no slow log": { DB_SQL_COMMENTS: "false", DB_SLOW_QUERY_MS: "0" },
   };
   const ready = { probePath: path, ready: (r: Response) => r.ok };
-  for (const [name, env] of Object.entries(configs)) {
-    servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...env }, ready));
-  }
-  if (values["baseline-dir"]) {
-    servers.set("baseline", await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections) }, { ...ready, cwd: values["baseline-dir"] }));
-  }
+  const names = [...Object.keys(configs), ...(values["baseline-dir"] ? ["baseline"] : [])];
+  const startAll = async (generation: number) => {
+    for (const name of rotate(names, generation)) {
+      const [env, cwd] = name === "baseline" ? [{}, values["baseline-dir"]] : [configs[name], undefined];
+      servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...env }, { ...ready, cwd }));
+    }
+  };
   const load = (name: string, duration: number) => autocannon({ url: `${servers.get(name)!.url}${path}`, connections, duration });
-  const names = [...servers.keys()];
   // Every round loads all servers at once, so that they share the machine's state of the moment: on a shared host
   // one server's throughput moves by up to 2x from one round to the next, far more than the differences measured.
   // The servers share one CPU and this process (the load and the receiver) keeps to another: left to the
   // scheduler, two identical servers differed by up to 10%, by where each happened to run; pinned, by 2-7%, from
-  // one process to the next (the last server, tracing off too, shows it). A server's cost is its change against
-  // "tracing off" in the same round; sharing one CPU, one that spends more per request answers fewer.
-  const unpin = pinCpus(process.pid, [...servers.values()].map((server) => server.pid));
-  await Promise.all(names.map((name) => load(name, 2)));
+  // one process to the next and by the order they were started in. So the rounds are split into generations, each
+  // with every server started afresh and in another order: no one process, and no place in the order, decides a
+  // figure. A server's cost is its change against "tracing off" in the same round; sharing one CPU, one that spends
+  // more per request answers fewer.
   type Sample = { rps: number; p50: number; p99: number; cpuUsPerRequest: number };
   const samples = new Map(names.map((name) => [name, [] as Sample[]]));
-  for (let round = 0; round < rounds; round++) {
-    const cpuBefore = names.map((name) => processCpuMs(servers.get(name)!.pid));
-    const results = await Promise.all(names.map((name) => load(name, seconds)));
-    for (const [i, name] of names.entries()) {
-      const result = results[i]!;
-      const cpuMs = cpuBefore[i] === undefined ? NaN : processCpuMs(servers.get(name)!.pid)! - cpuBefore[i]!;
-      const sample = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUsPerRequest: (cpuMs * 1000) / result.requests.total };
-      samples.get(name)!.push(sample);
-      console.error(`  round ${round + 1} ${name}: ${Math.round(sample.rps)} req/s, ${Math.round(sample.cpuUsPerRequest)} µs CPU per request, non-2xx ${result.non2xx}`);
+  let pinned = false;
+  for (let generation = 0, round = 0; generation < generations; generation++) {
+    await startAll(generation);
+    const unpin = pinCpus(process.pid, [...servers.values()].map((server) => server.pid));
+    pinned = unpin !== undefined;
+    await Promise.all(names.map((name) => load(name, 2)));
+    for (const end = Math.round((rounds * (generation + 1)) / generations); round < end; round++) {
+      const cpuBefore = names.map((name) => processCpuMs(servers.get(name)!.pid));
+      const results = await Promise.all(names.map((name) => load(name, seconds)));
+      for (const [i, name] of names.entries()) {
+        const result = results[i]!;
+        const cpuMs = cpuBefore[i] === undefined ? NaN : processCpuMs(servers.get(name)!.pid)! - cpuBefore[i]!;
+        const sample = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUsPerRequest: (cpuMs * 1000) / result.requests.total };
+        samples.get(name)!.push(sample);
+        console.error(`  round ${round + 1} ${name}: ${Math.round(sample.rps)} req/s, ${Math.round(sample.cpuUsPerRequest)} µs CPU per request, non-2xx ${result.non2xx}`);
+      }
     }
+    unpin?.();
+    await Promise.allSettled([...servers.values()].map((server) => server.stop()));
+    servers.clear();
   }
-  unpin?.();
   const percent = (value: number) => (Number.isNaN(value) ? "" : `${value > 0 ? "+" : ""}${value.toFixed(1)}%`);
   /** A server's change against "tracing off" in the same round: the median over rounds, and the quartiles. */
   const versusOff = (name: string, of: (sample: Sample) => number) => {
@@ -92,7 +103,7 @@ try {
     return [percent(change.median), `${percent(change.quartiles[0])} to ${percent(change.quartiles[1])}`];
   };
   console.log(
-    `\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections to each server, all loaded at once${unpin ? " on one CPU" : ""}, ${rounds} rounds of ${seconds} s, load average ${os.loadavg()[0]!.toFixed(1)}`,
+    `\nGET ${path.replace(/[^/]+$/, ":id")}, ${connections} connections to each server, all loaded at once${pinned ? " on one CPU" : ""}, ${rounds} rounds of ${seconds} s in ${generations} generations of processes, load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   console.log("Changes are against tracing off in the same round (median of rounds; quartiles).\n");
   console.log("| server | req/s | p50 ms | p99 ms | req/s vs off | quartiles | server CPU µs per request | CPU vs off | quartiles |");

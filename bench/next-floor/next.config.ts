@@ -9,6 +9,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   turbopack: { root },
   outputFileTracingRoot: root,
+  // As the app's next.config.ts, which says why.
+  serverExternalPackages: ["@opentelemetry/api"],
 };
 
 export default nextConfig;

@@ -52,8 +52,10 @@ export async function startTracing(): Promise<{ sdk: NodeSDK; pgLoaded: () => vo
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      // The serialize span times turning rows into objects, which the operation span already includes.
-      new PrismaInstrumentation({ ignoreSpanTypes: ["prisma:client:serialize"] }),
+      // The serialize span times turning rows into objects, which the operation span already includes. Enabled by
+      // registerInstrumentations, once it has the provider: it keeps the one it is enabled with, and the global one
+      // is disabled by then.
+      new PrismaInstrumentation({ enabled: false, ignoreSpanTypes: ["prisma:client:serialize"] }),
       // Parameter values reach a span only when TRACE_QUERY_PARAMETERS=true: they may be personal data.
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: env.TRACE_QUERY_PARAMETERS }),
     ],
