@@ -1,6 +1,7 @@
 // Traces, metrics and logs of a real `next start`: spans exported over OTLP/HTTP to a receiver in this file,
 // /api/metrics scraped by Prometheus itself and read back through its HTTP API, SQL comments seen in
 // pg_stat_activity, the server's own log lines.
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../scripts/support/free-port";
@@ -196,6 +197,22 @@ describe("with TRACE_NEXT_SPANS=true", () => {
     // lib/telemetry/sampler.ts; nor does the app open a span of its own beside Next.js's.
     expect(spans.filter((s) => nextInternalSpans.has(s.name))).toEqual([]);
     expect(spans.filter((s) => s.name === "GET /api/projects/:id")).toEqual([]);
+  });
+});
+
+describe("with tracing off", () => {
+  it("Next.js takes OpenTelemetry to be off: it reads no trace context from a request", async () => {
+    // next.config.ts says why this needs @opentelemetry/api outside the server bundles.
+    const probe = join(import.meta.dirname, "support/propagation-probe.mjs");
+    const untraced = await startNext({ DATABASE_URL: db.url, NODE_OPTIONS: `--import ${probe}` });
+    try {
+      const { projectId } = await createAnimation("tracing-off");
+      expect((await fetch(`${untraced.url}/api/projects/${projectId}`)).status).toBe(200);
+      expect(untraced.logs()).toContain("propagation probe: loaded");
+      expect(untraced.logs()).not.toContain("propagation probe: extract");
+    } finally {
+      await untraced.stop();
+    }
   });
 });
 
