@@ -204,7 +204,7 @@ describe("with tracing off", () => {
   it("Next.js takes OpenTelemetry to be off: it reads no trace context from a request", async () => {
     // next.config.ts says why this needs @opentelemetry/api outside the server bundles.
     const probe = join(import.meta.dirname, "support/propagation-probe.mjs");
-    const untraced = await startNext({ DATABASE_URL: db.url, NODE_OPTIONS: `--import ${probe}` });
+    const untraced = await startNext({ DATABASE_URL: db.url, NODE_OPTIONS: `--import "${probe}"` });
     try {
       const { projectId } = await createAnimation("tracing-off");
       expect((await fetch(`${untraced.url}/api/projects/${projectId}`)).status).toBe(200);
