@@ -87,6 +87,22 @@ describe("pool settings from the environment", () => {
     expect(toHttpError(error)).toMatchObject({ status: 503, code: "query_timeout" });
   });
 
+  it("answers a transaction past its timeout as a statement past the statement timeout", async () => {
+    const { toHttpError } = await import("@/lib/db/errors");
+    // The first statement alone outlasts the transaction's 100 ms, so the second always finds it expired.
+    const error = await lib.prisma
+      .$transaction(
+        async (tx) => {
+          await tx.$queryRaw`select 1 as one from pg_sleep(0.3)`;
+          return tx.project.count();
+        },
+        { timeout: 100 },
+      )
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe("P2028");
+    expect(toHttpError(error)).toMatchObject({ status: 503, code: "query_timeout" });
+  });
+
   it("fails a request that waits longer than the acquire timeout, with a clear 503", async () => {
     const { toHttpError } = await import("@/lib/db/errors");
     // Prisma's queries are lazy: Promise.all is what sends them.

@@ -44,6 +44,14 @@ const poolExhausted: HttpFailure = {
 // Prisma's own pool timeout (P2024), for completeness: a driver adapter's pool reports through `acquireState`.
 byCode.P2024 = poolExhausted;
 
+// An interactive transaction past its `timeout` ran out of time as a statement past the statement timeout does, and
+// which of the two limits a slow transaction meets first is no concern of the client's: one code for both.
+const transactionTimeout: HttpFailure = {
+  status: 503,
+  code: "query_timeout",
+  message: "The transaction took longer than its time limit. Try again shortly.",
+};
+
 export function toHttpError(error: unknown): HttpFailure {
   // The edge driver's WebSocket fails with an event, not an Error: the proxy or the database behind it is gone.
   if (error instanceof Event) return byKind.DatabaseNotReachable!;
@@ -61,6 +69,7 @@ export function toHttpError(error: unknown): HttpFailure {
     (cause?.kind && byKind[cause.kind]) ||
     (sqlState && bySqlState[sqlState]) ||
     (e?.acquireState && acquireFailure(e.acquireState)) ||
+    (e?.code === "P2028" && transactionFailure(String(e?.message ?? ""))) ||
     connectionFailure(String(e?.message ?? ""));
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
@@ -69,6 +78,15 @@ export function toHttpError(error: unknown): HttpFailure {
 // new connection could not be opened in time (down, slow, refusing the credentials). How long it took is no clue.
 function acquireFailure({ inUse, max }: AcquireState): HttpFailure {
   return inUse >= max ? poolExhausted : byKind.DatabaseNotReachable!;
+}
+
+// Prisma's transaction errors (P2028) share one code; only the message tells time running out from a transaction
+// used after it ended, which is the caller's mistake and stays a 500.
+function transactionFailure(message: string): HttpFailure | undefined {
+  if (message.includes("cannot be executed on an expired transaction")) return transactionTimeout;
+  // Past `maxWait` (lib/db/client.ts: longer than the pool's own acquire timeout, which normally answers first).
+  if (message.includes("Unable to start a transaction in the given time")) return poolExhausted;
+  return undefined;
 }
 
 // node-postgres reports a broken socket as a plain Error; only the message tells it apart.

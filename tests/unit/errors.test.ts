@@ -39,6 +39,10 @@ describe("database errors as HTTP", () => {
     ["a socket error by message", new Error("connect ECONNREFUSED 127.0.0.1:1"), "503 database_unavailable"],
     ["a WebSocket that failed", new Event("error"), "503 database_unavailable"],
     ["a statement timeout", prismaError("P2010", { kind: "postgres", originalCode: "57014" }), "503 query_timeout"],
+    // Prisma's messages for the transaction it times out (P2028), as its runtime writes them.
+    ["a transaction past its timeout", { code: "P2028", message: "Transaction API error: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5012 ms passed since the start of the transaction. Consider increasing the interactive transaction timeout or doing less work in the transaction." }, "503 query_timeout"],
+    ["a transaction that waited past maxWait to start", { code: "P2028", message: "Transaction API error: Unable to start a transaction in the given time." }, "503 pool_exhausted"],
+    ["a transaction used after it committed", { code: "P2028", message: "Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction." }, "500 internal_error"],
     ["a unique value taken", prismaError("P2002"), "409 conflict"],
     ["a missing reference", prismaError("P2003"), "409 conflict"],
     ["a record to change that is gone", prismaError("P2025"), "404 not_found"],
