@@ -1,7 +1,8 @@
 // What tracing costs at the route level: one `next start` with tracing off (no OTEL_* variables), one exporting
-// every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten (the standard
-// OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too (TRACE_NEXT_SPANS), and one with every always-on part
-// switched off (SQL comments, slow-query log), all loaded at once by autocannon on GET /api/projects/:id.
+// every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten and one none
+// (the standard OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too (TRACE_NEXT_SPANS), and one with every
+// always-on part switched off (SQL comments, slow-query log), all loaded at once by autocannon on
+// GET /api/projects/:id.
 // Then the query level: the app's reads in fresh processes with tracing off and on (bench/tracing-child.ts).
 //   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 4] [--rounds 15] [--generations 5] [--connections 10]
 //                                             [--query-operations 4000] [--query-rounds 5] [--baseline-dir DIR]
@@ -52,6 +53,8 @@ try {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0.1",
     },
+    // Every request in OpenTelemetry's context with a span that records nothing: what sampling cannot save.
+    "tracing on, none sampled": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_off" },
     "tracing on, Next.js's spans": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACE_NEXT_SPANS: "true" },
     "no comments, no slow log": { DB_SQL_COMMENTS: "false", DB_SLOW_QUERY_MS: "0" },
   };
