@@ -64,13 +64,14 @@ export function toHttpError(error: unknown): HttpFailure {
   };
   const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
   const sqlState = cause?.originalCode ?? cause?.code ?? (typeof e?.code === "string" ? e.code : undefined);
+  const message = String(e?.message ?? "");
   const found =
     (typeof e?.code === "string" && byCode[e.code]) ||
     (cause?.kind && byKind[cause.kind]) ||
     (sqlState && bySqlState[sqlState]) ||
     (e?.acquireState && acquireFailure(e.acquireState)) ||
-    (e?.code === "P2028" && transactionFailure(String(e?.message ?? ""))) ||
-    connectionFailure(String(e?.message ?? ""));
+    (e?.code === "P2028" && transactionFailure(message)) ||
+    connectionFailure(message);
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
 
