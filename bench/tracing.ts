@@ -1,8 +1,8 @@
 // What tracing costs at the route level: one `next start` with tracing off (no OTEL_* variables), one exporting
-// every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten and one none
-// (the standard OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too (TRACE_NEXT_SPANS), and one with every
-// always-on part switched off (SQL comments, slow-query log), all loaded at once by autocannon on
-// GET /api/projects/:id.
+// every span over OTLP/HTTP (protobuf) to a receiver in this process, one sampling one trace in ten, one in a
+// thousand and one none (the standard OTEL_TRACES_SAMPLER), one exporting Next.js's own spans too
+// (TRACE_NEXT_SPANS), and one with every always-on part switched off (SQL comments, slow-query log), all loaded at
+// once by autocannon on GET /api/projects/:id.
 // Then the query level: the app's reads in fresh processes with tracing off and on (bench/tracing-child.ts).
 //   tsx scripts/with-db.ts tsx bench/tracing.ts [--seconds 4] [--rounds 15] [--generations 5] [--connections 10]
 //                                             [--query-operations 4000] [--query-rounds 5] [--baseline-dir DIR]
@@ -48,11 +48,8 @@ try {
   const configs: Record<string, Record<string, string>> = {
     "tracing off": {},
     "tracing on": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
-    "tracing on, 1 in 10 sampled": {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-      OTEL_TRACES_SAMPLER_ARG: "0.1",
-    },
+    "tracing on, 1 in 10 sampled": ratioSampled(receiver.url, 0.1),
+    "tracing on, 1 in 1,000 sampled": ratioSampled(receiver.url, 0.001),
     // Every request in OpenTelemetry's context with a span that records nothing: what sampling cannot save.
     "tracing on, none sampled": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_off" },
     "tracing on, Next.js's spans": { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACE_NEXT_SPANS: "true" },
@@ -144,6 +141,10 @@ try {
   await receiver.close();
   await admin.end();
   await database.drop();
+}
+
+function ratioSampled(endpoint: string, ratio: number) {
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) };
 }
 
 /**
