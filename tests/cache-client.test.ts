@@ -141,6 +141,39 @@ describe("in one process", () => {
     expect(statements).toBe(1);
   });
 
+  it("refreshes a wave of stale results a few at a time, never queueing on the pool ahead of requests", async () => {
+    const database = open();
+    const { prisma } = database;
+    const projects = [];
+    for (let i = 0; i < 400; i += 50) projects.push(...(await Promise.all(Array.from({ length: 50 }, () => newProject(prisma)))));
+    const ids = projects.map((project) => project.id);
+    const read = (id: string) => prisma.project.findUnique({ where: { id }, include: { characters: true }, cacheStrategy: { ttl: 1, swr: 300 } });
+    for (const id of ids) await read(id);
+    // Changed behind the cache (this client has no listener): only a refresh brings the new name.
+    await admin.query("update projects set name = 'refreshed' where id = any($1::uuid[])", [ids]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    let mostWaiting = 0;
+    const sample = setInterval(() => (mostWaiting = Math.max(mostWaiting, database.poolStats()!.waiting)), 1);
+    try {
+      // Ten callers reading all of them over and over, as a busy server does, until every one has been refreshed.
+      const fresh = new Set<string>();
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, worker) => {
+          for (let k = worker; fresh.size < ids.length; k += 10) {
+            const id = ids[k % ids.length]!;
+            if ((await read(id))?.name === "refreshed") fresh.add(id);
+            else await new Promise((resolve) => setImmediate(resolve));
+          }
+        }),
+      );
+    } finally {
+      clearInterval(sample);
+    }
+    // Two refreshes at a time (a quarter of the pool's 10) leave the pool free: no request waited for a connection.
+    expect(mostWaiting).toBe(0);
+  });
+
   it("hears a write made outside the app (psql) through the NOTIFY triggers", async () => {
     const { prisma } = open({ notifyUrl: db.url });
     await eventually(async () => prisma.$cache.stats().listener, (state) => state === "up", "listener");

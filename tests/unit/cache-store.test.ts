@@ -14,7 +14,7 @@ const graph = modelGraph({
 });
 const caches: RunningQueryCache[] = [];
 const cacheOf = (l1MaxBytes = 1024 * 1024) => {
-  const store = createStore({ l1MaxBytes });
+  const store = createStore({ l1MaxBytes, backgroundRefreshes: 2 });
   const cache = createQueryCache({ store, generations: memoryGenerations(), graph });
   caches.push(cache);
   return { cache, store };
@@ -61,6 +61,36 @@ describe("query cache", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await store.getOrLoad("stale", { ttl: 60_000, grace: 60_000 }, async () => "new")).toEqual({ value: "old", loaded: false });
     await vi.waitFor(async () => expect((await store.getOrLoad("stale", { ttl: 60_000, grace: 0 }, never)).value).toBe("new"));
+  });
+
+  it("refreshes stale results two at a time, serving them stale meanwhile, and refreshes every one", async () => {
+    const { store } = cacheOf();
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    for (const key of keys) await store.getOrLoad(key, { ttl: 1, grace: 60_000 }, async () => "old");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const database = deferred<void>();
+    let running = 0;
+    let most = 0;
+    let refreshed = 0;
+    const refresh = async () => {
+      most = Math.max(most, ++running);
+      await database.promise;
+      running--;
+      refreshed++;
+      return "new";
+    };
+    const stale = { ttl: 60_000, grace: 60_000 };
+    // Twice over, the second time while the refreshes still wait: every read is answered at once.
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all(keys.map((key) => store.getOrLoad(key, stale, refresh)));
+      expect(answers.every(({ value, loaded }) => value === "old" && !loaded)).toBe(true);
+    }
+    await vi.waitFor(() => expect(running).toBe(2));
+    database.resolve();
+    await vi.waitFor(() => expect(refreshed).toBe(keys.length));
+    expect(most).toBe(2);
+    const never = async () => expect.unreachable("a refreshed result is not loaded again");
+    for (const key of keys) expect((await store.getOrLoad(key, { ttl: 60_000, grace: 0 }, never)).value).toBe("new");
   });
 
   it("hands every caller a copy of its own", async () => {

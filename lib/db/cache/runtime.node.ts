@@ -32,7 +32,7 @@ export function createCache(settings: CacheSettings, dataModel: DataModel): Runn
     }
     generations = redisGenerations(commands, subscriber);
   }
-  const store = createStore({ l1MaxBytes: settings.l1MaxBytes, redis: commands });
+  const store = createStore({ l1MaxBytes: settings.l1MaxBytes, redis: commands, backgroundRefreshes: settings.backgroundRefreshes });
   let listener: NotifyListener | undefined;
   const cache = createQueryCache({
     store,

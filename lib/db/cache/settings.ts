@@ -8,6 +8,8 @@ export type CacheSettings = {
   /** The direct connection the NOTIFY listener uses; undefined leaves the listener off. */
   notifyUrl: string | undefined;
   applicationName: string;
+  /** Stale results refreshed at once, at most (store.ts says why). */
+  backgroundRefreshes: number;
 };
 
 export const cacheSettings = (): CacheSettings => ({
@@ -17,6 +19,8 @@ export const cacheSettings = (): CacheSettings => ({
   redisUrl: env.REDIS_URL,
   notifyUrl: env.CACHE_LISTEN_NOTIFY ? (env.CACHE_NOTIFY_URL ?? env.DATABASE_URL) : undefined,
   applicationName: `${env.DB_APPLICATION_NAME}/cache-listener`,
+  // A quarter of the pool: the rest stays free for the requests.
+  backgroundRefreshes: Math.max(1, Math.floor(env.DB_POOL_MAX / 4)),
 });
 
 /** Seconds the app's own reads are cached: fresh for `ttl`, then served stale for `swr` while refreshed. */

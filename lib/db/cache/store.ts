@@ -1,4 +1,5 @@
 // Where cached results live: bentocache over an in-memory L1 bounded in bytes and, with Redis, a shared L2.
+import { Semaphore } from "async-mutex";
 import { BentoCache, bentostore } from "bentocache";
 import { MemoryDriver } from "bentocache/drivers/memory";
 import { redisDriver } from "bentocache/drivers/redis";
@@ -32,7 +33,7 @@ class DecodedMemoryDriver extends MemoryDriver {
   }
 }
 
-export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?: Redis }) {
+export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxBytes: number; redis?: Redis; backgroundRefreshes: number }) {
   let evictions = 0;
   // The LRU is built here rather than by the driver so that it can be bounded in bytes and evictions counted.
   const l1 = new LRUCache<string, Entry>({
@@ -62,6 +63,10 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
     // A broken L2 is skipped, never an error: the result comes from the database instead.
     suppressL2Errors: true,
   });
+  // Stale results are refreshed a few at a time. Entries stored together expire together, and refreshing them all at
+  // once put over a thousand queries in the pool's queue, ahead of the requests that needed a connection, while the
+  // stale results they replace were still good enough to serve.
+  const refreshes = new Semaphore(backgroundRefreshes);
   // Loads in progress, by key: concurrent misses on one key wait for the same query, then copy what L1 kept.
   const loading = new Map<string, { done: Promise<Outcome>; kept?: unknown }>();
 
@@ -136,7 +141,8 @@ export function createStore({ l1MaxBytes, redis }: { l1MaxBytes: number; redis?:
       const entry = l1.get(key);
       if (entry !== undefined && Date.now() < entry.logicalExpiration) return Promise.resolve({ value: copyResult(entry.value), loaded: false });
       if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
-      return loadThroughBento(key, ttl, grace, load);
+      // A stale result within its grace: bentocache answers with it at once (timeout 0) and refreshes it in the background.
+      return loadThroughBento(key, ttl, grace, entry !== undefined && grace > 0 ? () => refreshes.runExclusive(load) : load);
     },
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
