@@ -25,7 +25,7 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const routed = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
   // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it.
-  const cache = createCache({ ...cacheSettings(), ...cacheOverrides }, runtimeDataModel(primary!));
+  const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary!));
   const prisma = routed.$extends(queryCacheExtension(cache));
   return {
     prisma,

@@ -12,7 +12,8 @@ export type CacheSettings = {
   backgroundRefreshes: number;
 };
 
-export const cacheSettings = (): CacheSettings => ({
+/** For a client whose pool holds `poolMax` connections (the env's pool unless the client has another). */
+export const cacheSettings = (poolMax = env.DB_POOL_MAX): CacheSettings => ({
   // `next build` imports the data layer with the env unvalidated; it must not connect anywhere.
   enabled: env.CACHE_ENABLED && process.env.NEXT_PHASE !== "phase-production-build",
   l1MaxBytes: env.CACHE_L1_MAX_MB * 1024 * 1024,
@@ -20,7 +21,7 @@ export const cacheSettings = (): CacheSettings => ({
   notifyUrl: env.CACHE_LISTEN_NOTIFY ? (env.CACHE_NOTIFY_URL ?? env.DATABASE_URL) : undefined,
   applicationName: `${env.DB_APPLICATION_NAME}/cache-listener`,
   // A quarter of the pool: the rest stays free for the requests.
-  backgroundRefreshes: Math.max(1, Math.floor(env.DB_POOL_MAX / 4)),
+  backgroundRefreshes: Math.max(1, Math.floor(poolMax / 4)),
 });
 
 /** Seconds the app's own reads are cached: fresh for `ttl`, then served stale for `swr` while refreshed. */

@@ -64,7 +64,7 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     suppressL2Errors: true,
   });
   // Stale results are refreshed a few at a time. Entries stored together expire together, and refreshing them all at
-  // once put over a thousand queries in the pool's queue, ahead of the requests that needed a connection, while the
+  // once put hundreds of queries in the pool's queue, ahead of the requests that needed a connection, while the
   // stale results they replace were still good enough to serve.
   const refreshes = new Semaphore(backgroundRefreshes);
   // Loads in progress, by key: concurrent misses on one key wait for the same query, then copy what L1 kept.
