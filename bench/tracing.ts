@@ -66,10 +66,16 @@ try {
   };
   const ready = { probePath: path, ready: (r: Response) => r.ok };
   const names = [...Object.keys(configs), ...(values["baseline-dir"] ? ["baseline"] : [])];
+  const start = async (name: string, env: Record<string, string> | undefined, cwd?: string) =>
+    servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...env }, { ...ready, cwd }));
+  const stopAll = async () => {
+    await Promise.allSettled([...servers.values()].map((server) => server.stop()));
+    servers.clear();
+  };
   const startAll = async (generation: number) => {
     for (const name of rotate(names, generation)) {
-      const [env, cwd] = name === "baseline" ? [{}, values["baseline-dir"]] : [configs[name], undefined];
-      servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...env }, { ...ready, cwd }));
+      if (name === "baseline") await start(name, {}, values["baseline-dir"]);
+      else await start(name, configs[name]);
     }
   };
   const load = (server: NextServer, duration: number) => autocannon({ url: `${server.url}${path}`, connections, duration });
@@ -103,8 +109,7 @@ try {
       }
     }
     unpin?.();
-    await Promise.allSettled([...servers.values()].map((server) => server.stop()));
-    servers.clear();
+    await stopAll();
   }
   if (rounds > 0) {
     console.log(
@@ -128,15 +133,14 @@ try {
   const orders = permutations(Object.keys(alone));
   for (let cycle = 0; cycle < cycles; cycle++) {
     const order = orders[cycle % orders.length]!;
-    for (const name of order) servers.set(name, await startNext({ DATABASE_URL: database.url, DB_POOL_MAX: String(connections), ...alone[name] }, ready));
+    for (const name of order) await start(name, alone[name]);
     for (const name of order) await load(servers.get(name)!, 2);
     for (const name of order) {
       const sample = await measure(servers.get(name)!, cycleSeconds);
       aloneSamples.get(name)!.push(sample);
       console.error(`  cycle ${cycle + 1} ${name}: ${describe(sample)}`);
     }
-    await Promise.allSettled([...servers.values()].map((server) => server.stop()));
-    servers.clear();
+    await stopAll();
   }
   if (cycles > 0) {
     console.log(
