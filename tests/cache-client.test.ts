@@ -46,6 +46,44 @@ let slugs = 0;
 const newProject = (prisma: import("@/lib/db/client").Db) =>
   prisma.project.create({ data: { slug: `p-${process.pid}-${slugs++}`, name: "original" } });
 
+/**
+ * Stale results that `filler` stored, all refreshed at once by `reader`'s callers: the refreshes must leave the
+ * reader's pool free for the requests.
+ */
+async function refreshWave(filler: import("@/lib/db/client").Db, reader: import("@/lib/db/client").Database) {
+  const projects = [];
+  for (let i = 0; i < 400; i += 50) projects.push(...(await Promise.all(Array.from({ length: 50 }, () => newProject(filler)))));
+  const ids = projects.map((project) => project.id);
+  // findFirst: Prisma merges the findUniques of one tick into one statement, which would hide how many refreshes run.
+  const read = (client: typeof filler, id: string) =>
+    client.project.findFirst({ where: { id }, include: { characters: true }, cacheStrategy: { ttl: 1, swr: 300 } });
+  for (const id of ids) await read(filler, id);
+  // Changed behind the cache (no listener here): only a refresh brings the new name.
+  await admin.query("update projects set name = 'refreshed' where id = any($1::uuid[])", [ids]);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+  let mostWaiting = 0;
+  const sample = setInterval(() => (mostWaiting = Math.max(mostWaiting, reader.poolStats()!.waiting)), 1);
+  try {
+    // Ten callers reading all of them over and over, as a busy server does, until every one has been refreshed.
+    // A hit answers without I/O: each caller lets timers and sockets run between reads, as a server's requests do.
+    const fresh = new Set<string>();
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, worker) => {
+        for (let k = worker; fresh.size < ids.length; k += 10) {
+          const id = ids[k % ids.length]!;
+          if ((await read(reader.prisma, id))?.name === "refreshed") fresh.add(id);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }),
+    );
+  } finally {
+    clearInterval(sample);
+  }
+  // Two refreshes at a time (a quarter of the pool's 10) leave the pool free: no request waited for a connection.
+  expect(mostWaiting).toBe(0);
+}
+
 describe("in one process", () => {
   it("reads its own writes: plain, nested, in interactive and batch transactions, raw SQL", async () => {
     const { prisma } = open();
@@ -143,35 +181,7 @@ describe("in one process", () => {
 
   it("refreshes a wave of stale results a few at a time, never queueing on the pool ahead of requests", async () => {
     const database = open();
-    const { prisma } = database;
-    const projects = [];
-    for (let i = 0; i < 400; i += 50) projects.push(...(await Promise.all(Array.from({ length: 50 }, () => newProject(prisma)))));
-    const ids = projects.map((project) => project.id);
-    const read = (id: string) => prisma.project.findUnique({ where: { id }, include: { characters: true }, cacheStrategy: { ttl: 1, swr: 300 } });
-    for (const id of ids) await read(id);
-    // Changed behind the cache (this client has no listener): only a refresh brings the new name.
-    await admin.query("update projects set name = 'refreshed' where id = any($1::uuid[])", [ids]);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-
-    let mostWaiting = 0;
-    const sample = setInterval(() => (mostWaiting = Math.max(mostWaiting, database.poolStats()!.waiting)), 1);
-    try {
-      // Ten callers reading all of them over and over, as a busy server does, until every one has been refreshed.
-      const fresh = new Set<string>();
-      await Promise.all(
-        Array.from({ length: 10 }, async (_, worker) => {
-          for (let k = worker; fresh.size < ids.length; k += 10) {
-            const id = ids[k % ids.length]!;
-            if ((await read(id))?.name === "refreshed") fresh.add(id);
-            else await new Promise((resolve) => setImmediate(resolve));
-          }
-        }),
-      );
-    } finally {
-      clearInterval(sample);
-    }
-    // Two refreshes at a time (a quarter of the pool's 10) leave the pool free: no request waited for a connection.
-    expect(mostWaiting).toBe(0);
+    await refreshWave(database.prisma, database);
   });
 
   it("hears a write made outside the app (psql) through the NOTIFY triggers", async () => {
@@ -216,6 +226,16 @@ describe("with Redis", () => {
     // Now in b's own memory too.
     expect((await read(b))?.createdAt).toEqual(fromRedis?.createdAt);
     expect(b.$cache.stats().hits).toBe(hits + 2);
+  });
+
+  it("refreshes a wave of stale results that only Redis holds a few at a time too", async () => {
+    redis ??= await startRedis();
+    const filler = await openTrusted({ redisUrl: redis.url });
+    // Its memory holds none of the results, as a server process started after they were stored: they are stale in
+    // Redis only.
+    const reader = open({ redisUrl: redis.url });
+    await eventually(async () => reader.prisma.$cache.stats().trusted, (trusted) => trusted, "cache ready");
+    await refreshWave(filler, reader);
   });
 });
 

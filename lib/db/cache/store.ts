@@ -3,6 +3,7 @@ import { Semaphore } from "async-mutex";
 import { BentoCache, bentostore } from "bentocache";
 import { MemoryDriver } from "bentocache/drivers/memory";
 import { redisDriver } from "bentocache/drivers/redis";
+import type { GetSetFactoryContext } from "bentocache/types";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import { copyResult, estimateBytes } from "@/lib/db/cache/copy";
@@ -101,13 +102,34 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     return started.done;
   };
 
+  /**
+   * A result found stale in Redis only, refreshed in the background a few at a time and once per key, however many
+   * callers it serves meanwhile.
+   */
+  const refreshing = new Set<string>();
+  const refresh = (key: string, ttl: number, grace: number, load: () => Promise<unknown>) => {
+    if (refreshing.has(key)) return;
+    refreshing.add(key);
+    refreshes
+      .runExclusive(load)
+      .then((value) => bento.set({ key, value: copyResult(value), ttl, grace }))
+      // The stale result is served until its grace ends; a later read tries again.
+      .catch(() => {})
+      .finally(() => refreshing.delete(key));
+  };
+
   /** A stale result (grace, for swr), or one that may be in L2: bentocache's getOrSet. */
-  const loadThroughBento = async (key: string, ttl: number, grace: number, load: () => Promise<unknown>): Promise<Outcome> => {
-    // With a stale result at hand, bentocache answers with it now and lets `load` refresh it in the background:
-    // only an answer that is what `load` returned counts as loaded.
+  const loadThroughBento = async (key: string, ttl: number, grace: number, timeout: 0 | null, load: () => Promise<unknown>): Promise<Outcome> => {
+    // Only an answer that is what `load` returned counts as loaded.
     let produced: { value: unknown; copy: unknown } | undefined;
+    let stale: { value: unknown } | undefined;
     let failure: { error: unknown } | undefined;
-    const factory = async () => {
+    const factory = async ({ gracedEntry, skip }: GetSetFactoryContext) => {
+      if (gracedEntry !== undefined && grace > 0) {
+        stale = gracedEntry;
+        refresh(key, ttl, grace, load);
+        return skip();
+      }
       let value: unknown;
       try {
         value = await load();
@@ -120,11 +142,12 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     };
     let stored: unknown;
     try {
-      stored = await bento.getOrSet({ key, ttl, grace: grace || false, timeout: 0, factory });
+      stored = await bento.getOrSet({ key, ttl, grace: grace || false, timeout, factory });
     } catch (error) {
       if (failure) throw failure.error;
       throw new StoreFailure(error);
     }
+    if (stale !== undefined) return { value: copyResult(stale.value), loaded: false };
     if (produced !== undefined && produced.copy === stored) return { value: produced.value, loaded: true };
     return { value: copyResult(stored), loaded: false };
   };
@@ -141,8 +164,13 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
       const entry = l1.get(key);
       if (entry !== undefined && Date.now() < entry.logicalExpiration) return Promise.resolve({ value: copyResult(entry.value), loaded: false });
       if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
-      // A stale result within its grace: bentocache answers with it at once (timeout 0) and refreshes it in the background.
-      return loadThroughBento(key, ttl, grace, entry !== undefined && grace > 0 ? () => refreshes.runExclusive(load) : load);
+      // Stale in L1 within its grace: bentocache answers with it at once (soft timeout 0) and refreshes it in the
+      // background, holding the key's lock meanwhile, so that the other callers get it at once too.
+      if (entry !== undefined && grace > 0) return loadThroughBento(key, ttl, grace, 0, () => refreshes.runExclusive(load));
+      // Maybe in Redis, maybe stale there. bentocache's background refresh of such a result cannot be told from the
+      // load of a miss, which must not wait for a refresh's turn: the soft timeout is off, so that the factory is handed
+      // the stale result (`gracedEntry`) and refreshes it a few at a time itself.
+      return loadThroughBento(key, ttl, grace, null, load);
     },
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
