@@ -112,7 +112,8 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     refreshing.add(key);
     refreshes
       .runExclusive(load)
-      .then((value) => bento.set({ key, value: copyResult(value), ttl, grace }))
+      // No copy: no caller holds this result.
+      .then((value) => bento.set({ key, value, ttl, grace }))
       // The stale result is served until its grace ends; a later read tries again.
       .catch(() => {})
       .finally(() => refreshing.delete(key));
