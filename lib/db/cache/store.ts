@@ -126,6 +126,7 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     let stale: { value: unknown } | undefined;
     let failure: { error: unknown } | undefined;
     const factory = async ({ gracedEntry, skip }: GetSetFactoryContext) => {
+      // Handed a stale result (only with the soft timeout off): the caller gets it, a refresh is queued.
       if (gracedEntry !== undefined && grace > 0) {
         stale = gracedEntry;
         refresh(key, ttl, grace, load);
