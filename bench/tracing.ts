@@ -116,7 +116,7 @@ try {
       `\nGET ${route}, ${connections} connections to each server, all loaded at once${pinned ? " on one CPU" : ""}, ${rounds} rounds of ${seconds} s in ${generations} generations of processes, load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     console.log("Changes are against tracing off in the same round (median of rounds; quartiles).\n");
-    printTable(samples, "tracing off");
+    printTable(samples);
   }
 
   // One server loaded at a time, as the route benchmark loads its servers: each has the machine to itself but for the
@@ -147,7 +147,7 @@ try {
       `\nGET ${route}, ${connections} connections, one server loaded at a time as in the route benchmark, ${cycles} cycles of ${cycleSeconds} s each, processes started afresh every cycle, load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     console.log("Changes are against tracing off in the same cycle (median of cycles; quartiles).\n");
-    printTable(aloneSamples, "tracing off");
+    printTable(aloneSamples);
   }
   console.log(`\n${receiver.exports()} OTLP exports received from the traced server.`);
 
@@ -190,11 +190,11 @@ function percent(value: number) {
   return Number.isNaN(value) ? "" : `${value > 0 ? "+" : ""}${value.toFixed(1)}%`;
 }
 
-/** Each server's medians and its change against `baseline` measured beside it: the median over pairs, and the quartiles. */
-function printTable(samples: Map<string, Sample[]>, baseline: string) {
+/** Each server's medians and its change against "tracing off" measured beside it: the median over pairs, and the quartiles. */
+function printTable(samples: Map<string, Sample[]>) {
   const versus = (name: string, of: (sample: Sample) => number) => {
-    if (name === baseline) return ["", ""];
-    const change = pairedChange(samples.get(name)!.map(of), samples.get(baseline)!.map(of));
+    if (name === "tracing off") return ["", ""];
+    const change = pairedChange(samples.get(name)!.map(of), samples.get("tracing off")!.map(of));
     return [percent(change.median), `${percent(change.quartiles[0])} to ${percent(change.quartiles[1])}`];
   };
   console.log("| server | req/s | p50 ms | p99 ms | req/s vs off | quartiles | server CPU µs per request | CPU vs off | quartiles |");
