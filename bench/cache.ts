@@ -9,7 +9,7 @@ import type { CacheSettings } from "@/lib/db/cache/settings";
 import { createDatabase } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
 import type { Fixture } from "./database";
-import { median, pairedChange, percentile, rotate, runLoad } from "./measure";
+import { median, pairedChange, percentile, permutations, rotate, runLoad } from "./measure";
 import { pick } from "./random";
 import type { RouteName, RouteReport } from "./routes";
 import { pgStack } from "./pg-stack";
@@ -83,42 +83,32 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
     }
 
     // Every read a miss: distinct arguments each time, the same statement shape for both clients. Short runs of each,
-    // alternated many times, and the ratio taken pair by pair: the machine's drift cancels out of a ratio of
-    // neighbours, which the few-percent difference measured here needs. Beside the throughput, the process's CPU time
-    // per read: what a miss costs the server, where the throughput at c=1 is mostly the round trip's.
+    // alternated many times, and the ratio taken run by run: the machine's drift cancels out of a ratio of neighbours,
+    // which the few-percent difference measured here needs. Each round also runs the plain client a second time, as a
+    // control: how far it moves from itself is how far this machine moves a figure that has no cause. Beside the
+    // throughput, the process's CPU time per read: what a miss costs the server, where the throughput at c=1 is mostly
+    // the round trip's.
     const missPath: MissPathRow[] = [];
     const cached = stacks[2] as Awaited<ReturnType<typeof cachedStack>>;
     const pointMiss = (client: typeof plain.prisma, k: number, strategy?: { ttl: number }) =>
       client.project.findUnique({ where: { id: pick(fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
-    const pairs = smoke ? 2 : 20;
+    // Each of the six orders as often, so that the plain client and its control each follow the cached one as often.
+    const orders = permutations(["plain", "cached", "control"] as const);
+    const missRounds = smoke ? orders.length : 4 * orders.length;
     const perRun = Math.max(250, operations / 4);
     for (const concurrency of [1, 10]) {
-      const runs = { plain: { ops: [] as number[], cpuUs: [] as number[] }, cached: { ops: [] as number[], cpuUs: [] as number[] } };
-      for (let pair = 0; pair < pairs; pair++) {
-        for (const which of pair % 2 ? (["cached", "plain"] as const) : (["plain", "cached"] as const)) {
-          const client = which === "plain" ? plain.prisma : cached.database.prisma;
+      const runs = { plain: new Runs(), cached: new Runs(), control: new Runs() };
+      for (let round = 0; round < missRounds; round++) {
+        for (const which of orders[round % orders.length]!) {
+          const client = which === "cached" ? cached.database.prisma : plain.prisma;
           const cpuBefore = process.cpuUsage();
-          const { wallMs } = await runLoad(concurrency, perRun, (k) => pointMiss(client, k, which === "plain" ? undefined : { ttl: 300 }));
+          const { wallMs } = await runLoad(concurrency, perRun, (k) => pointMiss(client, k, which === "cached" ? { ttl: 300 } : undefined));
           const cpu = process.cpuUsage(cpuBefore);
           runs[which].ops.push((perRun / wallMs) * 1000);
           runs[which].cpuUs.push((cpu.user + cpu.system) / perRun);
         }
       }
-      const round1 = (value: number) => Math.round(value * 10) / 10;
-      // How much faster the plain client ran than the cached one: how much slower a miss is.
-      const slower = pairedChange(runs.plain.ops, runs.cached.ops);
-      const moreCpu = pairedChange(runs.cached.cpuUs, runs.plain.cpuUs);
-      const row = {
-        concurrency,
-        plainOps: Math.round(median(runs.plain.ops)),
-        cachedOps: Math.round(median(runs.cached.ops)),
-        overheadPercent: round1(slower.median),
-        quartilesPercent: slower.quartiles.map(round1) as [number, number],
-        plainCpuUs: Math.round(median(runs.plain.cpuUs)),
-        cachedCpuUs: Math.round(median(runs.cached.cpuUs)),
-        cpuOverheadPercent: round1(moreCpu.median),
-        cpuQuartilesPercent: moreCpu.quartiles.map(round1) as [number, number],
-      };
+      const row = { concurrency, ...missPathChange(runs.cached, runs.plain), control: missPathChange(runs.control, runs.plain) };
       missPath.push(row);
       log(`  miss path c=${concurrency}: ${describeMissPath(row)}`);
     }
@@ -178,21 +168,40 @@ async function invalidationLatency(databaseUrl: string, redisUrl: string, projec
 
 export type CacheReport = Awaited<ReturnType<typeof runCacheBench>>;
 
-type MissPathRow = {
-  concurrency: number;
-  plainOps: number;
-  cachedOps: number;
-  overheadPercent: number;
-  quartilesPercent: [number, number];
-  plainCpuUs: number;
-  cachedCpuUs: number;
-  cpuOverheadPercent: number;
-  cpuQuartilesPercent: [number, number];
-};
+class Runs {
+  ops: number[] = [];
+  cpuUs: number[] = [];
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** How much slower `runs` went than `baseline`, and how much more CPU each read took, round by round. */
+function missPathChange(runs: Runs, baseline: Runs) {
+  // How much faster the baseline ran: how much slower the runs were.
+  const slower = pairedChange(baseline.ops, runs.ops);
+  const moreCpu = pairedChange(runs.cpuUs, baseline.cpuUs);
+  return {
+    ops: Math.round(median(runs.ops)),
+    baselineOps: Math.round(median(baseline.ops)),
+    overheadPercent: round1(slower.median),
+    quartilesPercent: slower.quartiles.map(round1) as [number, number],
+    cpuUs: Math.round(median(runs.cpuUs)),
+    baselineCpuUs: Math.round(median(baseline.cpuUs)),
+    cpuOverheadPercent: round1(moreCpu.median),
+    cpuQuartilesPercent: moreCpu.quartiles.map(round1) as [number, number],
+  };
+}
+
+type MissPathChange = ReturnType<typeof missPathChange>;
+/** The cached client's miss against the plain client, and the plain client against itself (absent from older reports). */
+type MissPathRow = MissPathChange & { concurrency: number; control?: MissPathChange };
+
+const describeChange = (row: MissPathChange) =>
+  `${row.overheadPercent}% slower (median of rounds, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.ops} vs ${row.baselineOps} ops/s), ` +
+  `${row.cpuOverheadPercent}% more CPU per read (quartiles ${row.cpuQuartilesPercent.join(" to ")}%; ${row.cpuUs} vs ${row.baselineCpuUs} us)`;
 
 const describeMissPath = (row: MissPathRow) =>
-  `${row.overheadPercent}% slower than the plain client (median of pairs, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.cachedOps} vs ${row.plainOps} ops/s), ` +
-  `${row.cpuOverheadPercent}% more CPU per read (quartiles ${row.cpuQuartilesPercent.join(" to ")}%; ${row.cachedCpuUs} vs ${row.plainCpuUs} us)`;
+  `a miss against the plain client: ${describeChange(row)}${row.control ? `; the plain client against itself: ${describeChange(row.control)}` : ""}`;
 
 function printCacheReport({ throughput, missPath, invalidation, routes }: CacheReport) {
   console.log("\n## Query cache\n");

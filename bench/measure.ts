@@ -42,6 +42,12 @@ export function pairedChange(values: readonly number[], baseline: readonly numbe
 /** Each round starts with a different stack, so a slow moment of the machine does not always land on the same one. */
 export const rotate = <T>(list: readonly T[], round: number) => list.map((_, i) => list[(i + round) % list.length]!);
 
+/** Every order of `items`: taken in turn, each item follows each other one as often. */
+export function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
 export const rssMiB = () => Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
 
 /**

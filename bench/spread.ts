@@ -75,11 +75,13 @@ if (caches.length === reports.length) {
   const percent = (v: number) => `${v.toFixed(1)}%`;
   for (const concurrency of [1, 10]) {
     const rows = cacheReports.map((c) => c.missPath.find((m) => m.concurrency === concurrency)!);
-    // Reports written before the CPU figure existed have none.
+    // Reports written before the CPU figure, or the control, existed have none.
     const cpu = rows.flatMap((row) => (row.cpuOverheadPercent === undefined ? [] : [row.cpuOverheadPercent]));
+    const control = rows.flatMap((row) => (row.control ? [row.control.overheadPercent] : []));
     console.log(
       `\nMiss path at c=${concurrency}, slower than the plain client by: ${spread(rows.map((row) => row.overheadPercent), percent)}` +
-        (cpu.length ? `; more CPU per read by: ${spread(cpu, percent)}` : ""),
+        (cpu.length ? `; more CPU per read by: ${spread(cpu, percent)}` : "") +
+        (control.length ? `; the plain client slower than itself by: ${spread(control, percent)}` : ""),
     );
   }
   const ms = (v: number) => `${v.toFixed(2)} ms`;

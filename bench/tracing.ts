@@ -20,7 +20,7 @@ import pg from "pg";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
 import { createBenchDatabase, seed } from "./database";
-import { median, pairedChange, processCpuMs, rotate } from "./measure";
+import { median, pairedChange, permutations, processCpuMs, rotate } from "./measure";
 
 const { values } = parseArgs({
   options: {
@@ -205,11 +205,6 @@ function printTable(samples: Map<string, Sample[]>) {
       `| ${name} | ${Math.round(of("rps"))} | ${of("p50")} | ${of("p99")} | ${versus(name, (s) => s.rps).join(" | ")} | ${Math.round(of("cpuUsPerRequest"))} | ${versus(name, (s) => s.cpuUsPerRequest).join(" | ")} |`,
     );
   }
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }
 
 function ratioSampled(endpoint: string, ratio: number) {
