@@ -242,18 +242,28 @@ describe("pg-ws-bridge against the suite's PostgreSQL", () => {
   });
 
   it("closes a session once both directions have been silent for idleTimeoutMs", async () => {
-    const idleTimeoutMs = 600;
-    const bridge = await start({ idleTimeoutMs });
     const name = `bridge-idle-${randomBytes(4).toString("hex")}`;
+    // Connecting is silent too, while the driver derives the SCRAM key (4,096 WebCrypto calls in turn: about half a
+    // second on a slow machine, more on a busy one). The timeout is set well past what one connect took, so that
+    // only the silence this test makes can reach it.
+    const probe = neonClient(url, await start(), `${name}-probe`);
+    const connecting = Date.now();
+    await probe.connect();
+    const idleTimeoutMs = Math.max(600, 4 * (Date.now() - connecting));
+    await probe.end();
+    const bridge = await start({ idleTimeoutMs });
 
-    // A session in use stays open past the timeout.
+    // A session in use stays open past the timeout: a query fifteen times as often, so that a stall of this process
+    // would have to last most of the timeout to make it look idle.
     const busy = neonClient(url, bridge, `${name}-busy`);
     await busy.connect();
-    for (let i = 0; i < 8; i++) {
+    const busySince = Date.now();
+    while (Date.now() - busySince < 1.5 * idleTimeoutMs) {
       await busy.query("select 1");
-      await new Promise((r) => setTimeout(r, idleTimeoutMs / 3));
+      await new Promise((r) => setTimeout(r, idleTimeoutMs / 15));
     }
     expect(await backends(`${name}-busy`)).toBe(1);
+    expect(bridge.stats().closedIdle).toBe(0);
     await busy.end();
 
     // A session abandoned without a goodbye, as hot reload leaves them.
