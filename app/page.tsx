@@ -6,12 +6,16 @@ import { listProjectsByName } from "@/lib/projects/queries";
 
 export const dynamic = "force-dynamic";
 
-export default page("/", async function ProjectsPage() {
-  const projects = await listProjectsByName(prisma);
+type SearchParams = Promise<{ after?: string | string[] }>;
+
+export default page("/", async function ProjectsPage({ searchParams }: { searchParams: SearchParams }) {
+  const { after } = await searchParams;
+  const cursor = typeof after === "string" ? after : undefined;
+  const { items: projects, nextCursor } = await listProjectsByName(prisma, { cursor });
   return (
     <main>
       <h1>Projects</h1>
-      {projects.length === 0 ? (
+      {projects.length === 0 && !cursor ? (
         <p className={styles.muted}>
           No projects yet. Bring image files in with <code>bun run assets:import</code> (<code>bun run assets:sample</code>{" "}
           writes a sample tree to try it on).
@@ -27,6 +31,11 @@ export default page("/", async function ProjectsPage() {
             </li>
           ))}
         </ul>
+      )}
+      {(cursor || nextCursor) && (
+        <nav className={styles.crumbs}>
+          {cursor && <Link href="/">First page</Link>} {nextCursor && <Link href={`/?after=${encodeURIComponent(nextCursor)}`}>More projects</Link>}
+        </nav>
       )}
     </main>
   );

@@ -3,7 +3,7 @@
 import { appendFrame } from "@/lib/api/frames";
 import { health } from "@/lib/api/health";
 import { HttpError, route } from "@/lib/api/http";
-import { createProject, deleteProject, getProject, listProjects, updateProject } from "@/lib/api/projects";
+import { createProject, deleteProject, getCharacter, getProject, listProjects, updateProject } from "@/lib/api/projects";
 
 export type Runtime = "workerd" | "deno" | "bun";
 type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>;
@@ -13,6 +13,7 @@ export function createFetchHandler(runtime: Runtime) {
     [/^\/api\/health$/, { GET: health(runtime) }],
     [/^\/api\/projects$/, { GET: listProjects, POST: createProject }],
     [/^\/api\/projects\/([^/]+)$/, { GET: getProject, PATCH: updateProject, DELETE: deleteProject }],
+    [/^\/api\/characters\/([^/]+)$/, { GET: getCharacter }],
     [/^\/api\/animations\/([^/]+)\/frames$/, { POST: appendFrame }],
   ];
   const notFound = route(async () => {

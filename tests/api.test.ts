@@ -1,9 +1,11 @@
 // Projects CRUD through real HTTP against `next start` and a database of this file's own.
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
+import { MAX_ROWS_PER_CREATE, PAGE_SIZE } from "@/lib/projects/rules";
 
 let db: TestDatabase;
 let server: NextServer;
@@ -127,6 +129,46 @@ describe("projects API", () => {
     const patch = await api(`/api/projects/${unknown}`, { method: "PATCH", body: JSON.stringify({ name: "x" }) });
     expect(patch.status).toBe(404);
     expect((await patch.json()).error.code).toBe("not_found");
+  });
+
+  it("shows a project a page of characters and animations at a time, with counts and a cursor to the rest", async () => {
+    const { characters, animations } = PAGE_SIZE;
+    const big = {
+      slug: "crowd",
+      name: "Crowd",
+      characters: Array.from({ length: characters + 3 }, (_, c) => ({
+        name: `c${String(c).padStart(3, "0")}`,
+        animations: Array.from({ length: c === 0 ? animations + 2 : 1 }, (_, a) => ({ name: `a${String(a).padStart(3, "0")}`, frames: [{ index: 0, image: `/${c}/${a}.png`, width: 1, height: 1 }] })),
+      })),
+    };
+    const created = await post(big);
+    expect(created.status).toBe(201);
+    const { id } = await created.json();
+    const first = await (await api(`/api/projects/${id}`)).json();
+    expect(first).toMatchObject({ characterCount: characters + 3, nextCursor: `c${String(characters - 1).padStart(3, "0")}` });
+    expect(first.characters).toHaveLength(characters);
+    expect(first.characters[0]).toMatchObject({ animationCount: animations + 2, nextCursor: `a${String(animations - 1).padStart(3, "0")}` });
+    expect(first.characters[0].animations).toHaveLength(animations);
+    expect(first.characters[0].animations[0]).toMatchObject({ frameCount: 1, thumbnail: "/0/0.png" });
+
+    const rest = await (await api(`/api/projects/${id}?cursor=${first.nextCursor}`)).json();
+    expect(rest.characters.map((c: { name: string }) => c.name)).toEqual(["c025", "c026", "c027"]);
+    expect(rest.nextCursor).toBeNull();
+    const character = await (await api(`/api/characters/${first.characters[0].id}?cursor=${first.characters[0].nextCursor}`)).json();
+    expect(character.animations.map((a: { name: string }) => a.name)).toEqual(["a025", "a026"]);
+    expect(character).toMatchObject({ animationCount: animations + 2, nextCursor: null });
+    expect((await api(`/api/characters/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it("refuses a create that carries more rows than one create may, and takes one that carries the most", async () => {
+    const frames = (n: number) => Array.from({ length: n }, (_, index) => ({ index, image: "/f.png", width: 1, height: 1 }));
+    const atLimit = { slug: "limit", name: "Limit", characters: [{ name: "c", animations: [{ name: "a", frames: frames(MAX_ROWS_PER_CREATE - 2) }] }] };
+    const created = await post(atLimit);
+    expect(created.status).toBe(201);
+    expect((await created.json()).characters[0].animations[0].frameCount).toBe(MAX_ROWS_PER_CREATE - 2);
+    const over = await post({ ...atLimit, slug: "over", characters: [{ name: "c", animations: [{ name: "a", frames: frames(MAX_ROWS_PER_CREATE - 1) }] }] });
+    expect(over.status).toBe(400);
+    expect((await over.json()).error.message).toContain(String(MAX_ROWS_PER_CREATE));
   });
 
   it("loses nothing when a request is refused", async () => {

@@ -39,7 +39,7 @@ afterAll(async () => {
 describe("the build", () => {
   const manifest = JSON.parse(readFileSync(".next/server/middleware-manifest.json", "utf8"));
   const edgeRoutes = ["/api/edge/health/route", "/api/edge/projects/route", "/api/edge/projects/[id]/route",
-    "/api/edge/animations/[id]/frames/route"];
+    "/api/edge/characters/[id]/route", "/api/edge/animations/[id]/frames/route"];
 
   it("makes the edge routes edge functions, and only those", () => {
     expect(Object.keys(manifest.functions).sort()).toEqual([...edgeRoutes].sort());

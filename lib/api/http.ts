@@ -31,6 +31,16 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, code = "in
   throw new HttpError(400, code, `${first.path}: ${first.message}`, issues);
 }
 
+/**
+ * The query parameters of a request to a route with an `[id]` segment. Next.js's edge runtime puts the segment among
+ * them too (`?id=…`), so it is left out on every runtime alike.
+ */
+export function queryOf(request: Request): Record<string, string> {
+  const params = new URL(request.url).searchParams;
+  params.delete("id");
+  return Object.fromEntries(params);
+}
+
 export type IdContext = { params: Promise<{ id: string }> };
 
 /** The `[id]` segment of a route, which must be a UUID. */

@@ -1,6 +1,15 @@
 // Request schemas: strict, so an unknown key is an error rather than silently dropped.
 import { z } from "zod";
-import { MAX_FRAME_INDEX, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SLUG, SLUG_RULE } from "@/lib/projects/rules";
+import {
+  MAX_ANIMATIONS_PER_CHARACTER,
+  MAX_CHARACTERS_PER_PROJECT,
+  MAX_FRAME_INDEX,
+  MAX_NAME_LENGTH,
+  MAX_ROWS_PER_CREATE,
+  MAX_SLUG_LENGTH,
+  SLUG,
+  SLUG_RULE,
+} from "@/lib/projects/rules";
 
 export const uuid = z.uuid("must be a UUID");
 
@@ -26,20 +35,35 @@ const animationInput = z.strictObject({
   name,
   fps: z.int().min(1).max(240).optional(),
   loop: z.boolean().optional(),
-  frames: z.array(frameInput).max(10_000).optional(),
+  frames: z.array(frameInput).max(MAX_ROWS_PER_CREATE).optional(),
 });
 
 const characterInput = z.strictObject({
   name,
-  animations: z.array(animationInput).max(1_000).optional(),
+  animations: z.array(animationInput).max(MAX_ANIMATIONS_PER_CHARACTER).optional(),
 });
 
-export const projectCreate = z.strictObject({
-  slug,
-  name,
-  description: text(10_000).optional(),
-  characters: z.array(characterInput).max(1_000).optional(),
-});
+export const projectCreate = z
+  .strictObject({
+    slug,
+    name,
+    description: text(10_000).optional(),
+    characters: z.array(characterInput).max(MAX_CHARACTERS_PER_PROJECT).optional(),
+  })
+  .refine((project) => rowsOf(project) <= MAX_ROWS_PER_CREATE, {
+    message: `carries more than ${MAX_ROWS_PER_CREATE} characters, animations and frames in all: create the rest with frame appends or the asset import`,
+    path: ["characters"],
+  });
+
+/** The rows a create inserts below the project. */
+export function rowsOf({ characters = [] }: { characters?: { animations?: { frames?: unknown[] }[] }[] }): number {
+  let rows = characters.length;
+  for (const { animations = [] } of characters) {
+    rows += animations.length;
+    for (const { frames = [] } of animations) rows += frames.length;
+  }
+  return rows;
+}
 
 export const projectUpdate = z
   .strictObject({ slug: slug.optional(), name: name.optional(), description: text(10_000).optional() })
@@ -49,6 +73,13 @@ export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: uuid.optional(),
 });
+
+/** Where a list of named children (characters, animations) goes on: the last name of the page before. */
+const nameCursor = z.string().min(1).max(MAX_NAME_LENGTH);
+
+export const treeQuery = z.strictObject({ cursor: nameCursor.optional() });
+
+export const framesQuery = z.strictObject({ from: z.coerce.number().int().min(0).max(MAX_FRAME_INDEX).default(0) });
 
 export const frameAppend = frameInput.omit({ index: true });
 

@@ -7,7 +7,7 @@ import { PrismaClient } from "#db/client";
 import { queryCacheExtension } from "@/lib/db/cache/extension";
 import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
-import { telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
+import { commentedAdapter, telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
 
 export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<DatabaseSettings> & { cache?: Partial<CacheSettings> } = {}) {
   const settings = { ...databaseSettings(), ...overrides };
@@ -19,7 +19,7 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
   // as it takes; Prisma needs a number, so the longest wait the env accepts.
   const transactionOptions = { maxWait: (settings.pool.connectionTimeoutMillis || 600_000) + 1_000 };
   const [primary, ...replicas] = pools.map(({ adapter }) =>
-    withTelemetry(new PrismaClient({ adapter, errorFormat: "minimal", transactionOptions, ...telemetryOptions(settings) })),
+    withTelemetry(new PrismaClient({ adapter: commentedAdapter(adapter, settings), errorFormat: "minimal", transactionOptions, ...telemetryOptions() })),
   );
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.

@@ -3,6 +3,7 @@ import { nextFrameIndex } from "#db/sql";
 import type { FrameAppend } from "@/lib/api/schemas";
 import { defaultCacheStrategy } from "@/lib/db/cache/settings";
 import type { Db } from "@/lib/db/client";
+import { PAGE_SIZE } from "@/lib/projects/rules";
 
 /**
  * Adds a frame after the animation's last one; null when there is no such animation. Concurrent appends get
@@ -18,14 +19,26 @@ export function appendFrame(db: Db, animationId: string, frame: FrameAppend) {
   });
 }
 
-/** An animation's page: its frames in order, its character and project; null when there is none. */
-export function findAnimationPage(db: Db, { slug, character, name }: { slug: string; character: string; name: string }) {
-  return db.animation.findFirst({
+/**
+ * An animation's page: a page of its frames in order from index `from`, its frame count, its character and project;
+ * null when there is none.
+ */
+export async function findAnimationPage(db: Db, { slug, character, name }: { slug: string; character: string; name: string }, { from = 0 }: { from?: number } = {}) {
+  const animation = await db.animation.findFirst({
     where: { name, character: { name: character, project: { slug } } },
     include: {
-      frames: { orderBy: { index: "asc" }, select: { index: true, image: true, width: true, height: true, durationMs: true } },
+      frames: {
+        where: { index: { gte: from } },
+        orderBy: { index: "asc" },
+        take: PAGE_SIZE.frames + 1,
+        select: { index: true, image: true, width: true, height: true, durationMs: true },
+      },
       character: { select: { name: true, project: { select: { slug: true, name: true } } } },
     },
     cacheStrategy: { ...defaultCacheStrategy(), tags: ["animation-pages"] },
   });
+  if (!animation) return null;
+  const { frames, ...rest } = animation;
+  const more = frames.length > PAGE_SIZE.frames;
+  return Object.assign(rest, { frames: more ? frames.slice(0, PAGE_SIZE.frames) : frames, nextFrom: more ? frames[PAGE_SIZE.frames]!.index : null });
 }

@@ -2,12 +2,15 @@
 import { env } from "@/lib/env";
 import { queryMetrics } from "@/lib/db/telemetry/query-metrics";
 import { logSlowQueries, type QueryEvent } from "@/lib/db/telemetry/slow-queries";
-import { sqlComments } from "@/lib/db/telemetry/sql-comments";
+import { sqlComments, withSqlComments } from "@/lib/db/telemetry/sql-comments";
 import { log } from "@/lib/log";
 
+/** The adapter factory with SQL comments on its statements, when they are on. */
+export const commentedAdapter = <F extends { connect(): Promise<object> }>(adapter: F, { preparedStatements }: { preparedStatements: boolean }) =>
+  env.DB_SQL_COMMENTS ? withSqlComments(adapter, sqlComments({ preparedStatements })) : adapter;
+
 /** PrismaClient constructor options. */
-export const telemetryOptions = ({ preparedStatements }: { preparedStatements: boolean }) => ({
-  ...(env.DB_SQL_COMMENTS && { comments: sqlComments({ preparedStatements }) }),
+export const telemetryOptions = () => ({
   ...(env.DB_SLOW_QUERY_MS > 0 && { log: [{ emit: "event" as const, level: "query" as const }] }),
 });
 

@@ -1,0 +1,3 @@
+import { getCharacter } from "@/lib/api/projects";
+
+export { getCharacter as GET };

@@ -1,0 +1,5 @@
+import { getCharacter } from "@/lib/api/projects";
+
+export const runtime = "edge";
+
+export { getCharacter as GET };
