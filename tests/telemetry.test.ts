@@ -138,7 +138,7 @@ describe("a request's trace", () => {
 
     // The id is a parameter of every query of this request: only the route span's path may show it.
     const databaseSpans = spans.filter((s) => s !== root);
-    expect(databaseSpans.length).toBeGreaterThan(5);
+    expect(databaseSpans.length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(databaseSpans)).not.toContain(projectId);
   });
 });
