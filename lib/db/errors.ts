@@ -16,9 +16,15 @@ const byKind: Record<string, HttpFailure> = {
   DatabaseDoesNotExist: unavailable("The server's database does not exist."),
 };
 
+const uniqueConflict: HttpFailure = { status: 409, code: "conflict", message: "A record with the same unique value already exists." };
+const referenceConflict: HttpFailure = { status: 409, code: "conflict", message: "The record refers to a missing or still-referenced record." };
+// A raw statement's (TypedSQL's) violation comes as P2010 with the driver's kind.
+byKind.UniqueConstraintViolation = uniqueConflict;
+byKind.ForeignKeyConstraintViolation = referenceConflict;
+
 const byCode: Record<string, HttpFailure> = {
-  P2002: { status: 409, code: "conflict", message: "A record with the same unique value already exists." },
-  P2003: { status: 409, code: "conflict", message: "The record refers to a missing or still-referenced record." },
+  P2002: uniqueConflict,
+  P2003: referenceConflict,
   P2025: { status: 404, code: "not_found", message: "No such record." },
   P1001: byKind.DatabaseNotReachable!,
   P1017: byKind.ConnectionClosed!,

@@ -45,6 +45,8 @@ describe("database errors as HTTP", () => {
     ["a transaction used after it committed", { code: "P2028", message: "Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction." }, "500 internal_error"],
     ["a unique value taken", prismaError("P2002"), "409 conflict"],
     ["a missing reference", prismaError("P2003"), "409 conflict"],
+    ["a unique value taken by a raw statement", prismaError("P2010", { kind: "UniqueConstraintViolation", originalCode: "23505" }), "409 conflict"],
+    ["a missing reference in a raw statement", prismaError("P2010", { kind: "ForeignKeyConstraintViolation", originalCode: "23503" }), "409 conflict"],
     ["a record to change that is gone", prismaError("P2025"), "404 not_found"],
     ["anything else", new Error("boom"), "500 internal_error"],
     ["a pool timeout without the pool's state", new Error("timeout exceeded when trying to connect"), "500 internal_error"],
