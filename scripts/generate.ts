@@ -17,9 +17,9 @@ const migrationsDir = path.join(root, "prisma/migrations");
 // The database `scripts/with-db.ts` gives `bun run dev` when DATABASE_URL is unset.
 const devDatabase = "app";
 
+process.chdir(root);
 loadDotenv({ quiet: true });
 const usesEmbeddedDatabase = !process.env.DATABASE_URL;
-process.chdir(root);
 
 const started = Date.now();
 let server: RunningPostgres;
