@@ -1,8 +1,8 @@
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Three projects: `unit` needs nothing (the inner loop, seconds); `engine` and `app` share one PostgreSQL for the
-// run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
+// Four projects: `unit` needs nothing (the inner loop, seconds); `engine`, `app` and `deploy` share one PostgreSQL
+// for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
 
 export default defineConfig({
@@ -38,8 +38,19 @@ export default defineConfig({
         test: {
           name: "app",
           include: ["tests/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "tests/unit/**", "tests/engine/**"],
+          exclude: [...configDefaults.exclude, "tests/unit/**", "tests/engine/**", "tests/deploy/**"],
           globalSetup: [database, "tests/support/next-build.ts"],
+        },
+      },
+      // A fresh clone installed, built and served as a deployment does it: minutes, so `bun run test` leaves it out
+      // and CI runs it once (`bun run test:deploy`). It builds its own clone and needs no build of this checkout.
+      {
+        extends: true,
+        test: {
+          name: "deploy",
+          include: ["tests/deploy/**/*.test.ts"],
+          globalSetup: [database],
+          testTimeout: 900_000,
         },
       },
     ],

@@ -13,8 +13,11 @@ type PgPool = {
 };
 type Events = { on: (event: "acquire" | "release" | "remove", listener: (...args: unknown[]) => void) => unknown };
 
-/** Counts the connections handed out and tags every failed `connect` (queries included) with that count. */
-export function recordAcquireState(pool: PgPool, max: number): void {
+/**
+ * Counts the connections handed out and tags every failed `connect` (queries included) with that count. Returns the
+ * pool's state now, for a wait that something else gave up on (Prisma's `maxWait`, lib/db/transaction-start.ts).
+ */
+export function recordAcquireState(pool: PgPool, max: number): () => AcquireState {
   const inUse = new Set<unknown>();
   const events = pool as unknown as Events;
   events.on("acquire", (client) => inUse.add(client));
@@ -30,4 +33,5 @@ export function recordAcquireState(pool: PgPool, max: number): void {
     if (callback) return connect((error, ...rest) => callback(error && (tag(error) as Error), ...rest));
     return (connect() as Promise<unknown>).catch((error: unknown) => Promise.reject(tag(error)));
   };
+  return () => ({ inUse: inUse.size, max });
 }

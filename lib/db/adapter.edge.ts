@@ -2,7 +2,7 @@
 // (lib/db/pg-ws-bridge.ts) or a deployed WebSocket proxy. Nothing here may import node:*.
 import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
-import { recordAcquireState } from "@/lib/db/acquire-state";
+import { recordAcquireState, type AcquireState } from "@/lib/db/acquire-state";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -34,6 +34,7 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
     adapter,
     // The driver's pool lives inside the adapter; the server side (pg_stat_activity) is where to count it.
     poolStats: (): PoolStats | null => null,
+    acquireState: (): AcquireState | undefined => adapter.acquireState?.(),
     // $disconnect() already ends that pool.
     closePool: async () => {},
   };
@@ -45,9 +46,10 @@ const withHost = (url: string) => (URL.canParse(url) ? url : url.replace(/^(post
 
 /** PrismaNeon makes its pool when Prisma connects; the pool is tagged then, as lib/db/adapter.node.ts does. */
 class PrismaNeonRecordingAcquires extends PrismaNeon {
+  acquireState?: () => AcquireState;
   override async connect() {
     const adapter = await super.connect();
-    recordAcquireState(adapter.underlyingDriver(), env.DB_EDGE_POOL_MAX);
+    this.acquireState = recordAcquireState(adapter.underlyingDriver(), env.DB_EDGE_POOL_MAX);
     return adapter;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { recordAcquireState } from "@/lib/db/acquire-state";
+import { recordAcquireState, type AcquireState } from "@/lib/db/acquire-state";
 import { connectionSettings } from "@/lib/db/connection-settings";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { measureAcquire } from "@/lib/db/telemetry/pool-acquire";
@@ -15,11 +15,12 @@ export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMo
   const pool = new pg.Pool(connectionSettings(url, poolConfig, sslMode));
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => log.error("database: idle connection closed", { error }));
-  recordAcquireState(pool, poolConfig.max);
+  const acquireState = recordAcquireState(pool, poolConfig.max);
   measureAcquire(pool);
   return {
     adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator } : undefined),
     poolStats: (): PoolStats | null => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolConfig.max }),
+    acquireState: (): AcquireState | undefined => acquireState(),
     closePool: () => pool.end(),
   };
 }

@@ -8,6 +8,7 @@ import { queryCacheExtension } from "@/lib/db/cache/extension";
 import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
 import { commentedAdapter, telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
+import { withTransactionStartState } from "@/lib/db/transaction-start";
 
 export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<DatabaseSettings> & { cache?: Partial<CacheSettings> } = {}) {
   const settings = { ...databaseSettings(), ...overrides };
@@ -26,7 +27,7 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
   const routed = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
   // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it.
   const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary!));
-  const prisma = routed.$extends(queryCacheExtension(cache));
+  const prisma = withTransactionStartState(routed.$extends(queryCacheExtension(cache)), pools[0]!.acquireState);
   return {
     prisma,
     /** The primary alone, for a read that must see a write just made (replicas lag behind it). */

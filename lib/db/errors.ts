@@ -75,8 +75,8 @@ export function toHttpError(error: unknown): HttpFailure {
     (typeof e?.code === "string" && byCode[e.code]) ||
     (cause?.kind && byKind[cause.kind]) ||
     (sqlState && bySqlState[sqlState]) ||
+    (e?.code === "P2028" && transactionFailure(message, e.acquireState)) ||
     (e?.acquireState && acquireFailure(e.acquireState)) ||
-    (e?.code === "P2028" && transactionFailure(message)) ||
     connectionFailure(message);
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
@@ -87,12 +87,23 @@ function acquireFailure({ inUse, max }: AcquireState): HttpFailure {
   return inUse >= max ? poolExhausted : byKind.DatabaseNotReachable!;
 }
 
+const transactionStartTimeout = "Unable to start a transaction in the given time";
+
+/** Prisma's P2028 for a transaction whose connection (or BEGIN) did not come within `maxWait`. */
+export function isTransactionStartTimeout(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === "P2028" && String(e.message).includes(transactionStartTimeout);
+}
+
 // Prisma's transaction errors (P2028) share one code; only the message tells time running out from a transaction
 // used after it ended, which is the caller's mistake and stays a 500.
-function transactionFailure(message: string): HttpFailure | undefined {
+function transactionFailure(message: string, acquireState: AcquireState | undefined): HttpFailure | undefined {
   if (message.includes("cannot be executed on an expired transaction")) return transactionTimeout;
-  // Past `maxWait` (lib/db/client.ts: longer than the pool's own acquire timeout, which normally answers first).
-  if (message.includes("Unable to start a transaction in the given time")) return poolExhausted;
+  // Past `maxWait` (lib/db/client.ts: longer than the pool's own acquire timeout, which normally answers first; with
+  // no acquire timeout, or a BEGIN the server never answers, this is the only answer). The pool's state when Prisma
+  // gave up (lib/db/transaction-start.ts) tells a busy pool from a database that does not answer; a client built
+  // without that state is assumed busy, the likelier of the two when a connect has a timeout of its own.
+  if (message.includes(transactionStartTimeout)) return acquireState ? acquireFailure(acquireState) : poolExhausted;
   return undefined;
 }
 

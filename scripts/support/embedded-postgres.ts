@@ -13,7 +13,7 @@ export type RunningPostgres = {
   stop: () => Promise<void>;
 };
 
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "../..");
 
 export async function startEmbeddedPostgres({
   dataDir = path.join(root, ".data/postgres"),

@@ -20,18 +20,30 @@ export type StartOptions = {
   timeoutMs?: number;
   /** Another checkout of the app to start instead of this one. */
   cwd?: string;
+  /** The command's `env` alone, none of this process's: a container's view. */
+  isolatedEnv?: boolean;
+  /** Its own process group, stopped as a whole: for a launcher (`bun run dev`) whose children outlive it. */
+  processGroup?: boolean;
 };
 
 export async function startServerProcess(
   name: string,
   command: (port: number) => { file: string; args: string[]; env: Record<string, string | undefined> },
-  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd }: StartOptions = {},
+  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd, isolatedEnv = false, processGroup = false }: StartOptions = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { file, args, env } = command(port);
   const started = performance.now();
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], cwd });
+  const child = spawn(file, args, { env: (isolatedEnv ? env : { ...process.env, ...env }) as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], cwd, detached: processGroup });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (processGroup) process.kill(-child.pid!, signal);
+      else child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  };
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -43,7 +55,7 @@ export async function startServerProcess(
     const answered = await fetch(`${url}${probePath}`).then(ready, () => false);
     if (answered) break;
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
+      kill("SIGKILL");
       throw new Error(`${name} did not answer within ${timeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -54,7 +66,7 @@ export async function startServerProcess(
     readyMs: performance.now() - started,
     logs: () => output,
     stop: async (signal = "SIGTERM") => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null) kill(signal);
       return exited;
     },
   };

@@ -11,8 +11,8 @@ describe("the bun version", () => {
     expect(pkg.devDependencies.bun).toBe(version);
   });
 
-  it("is the one the README's commands install", () => {
-    const named = [...readFileSync("README.md", "utf8").matchAll(/bun@(\d+\.\d+\.\d+)/g)].map(([, v]) => v);
+  it.each(["README.md", "docs/operating.md", "Dockerfile"])("is the one %s installs", (file) => {
+    const named = [...readFileSync(file, "utf8").matchAll(/bun@(\d+\.\d+\.\d+)/g)].map(([, v]) => v);
     expect(named.length).toBeGreaterThan(0);
     expect(new Set(named)).toEqual(new Set([version]));
   });

@@ -41,7 +41,10 @@ describe("database errors as HTTP", () => {
     ["a statement timeout", prismaError("P2010", { kind: "postgres", originalCode: "57014" }), "503 query_timeout"],
     // Prisma's messages for the transaction it times out (P2028), as its runtime writes them.
     ["a transaction past its timeout", { code: "P2028", message: "Transaction API error: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5012 ms passed since the start of the transaction. Consider increasing the interactive transaction timeout or doing less work in the transaction." }, "503 query_timeout"],
-    ["a transaction that waited past maxWait to start", { code: "P2028", message: "Transaction API error: Unable to start a transaction in the given time." }, "503 pool_exhausted"],
+    ["a transaction that waited past maxWait to start, every connection in use", { code: "P2028", message: "Transaction API error: Unable to start a transaction in the given time.", acquireState: { inUse: 4, max: 4 } }, "503 pool_exhausted"],
+    ["a transaction that waited past maxWait to start, with room in the pool", { code: "P2028", message: "Transaction API error: Unable to start a transaction in the given time.", acquireState: { inUse: 1, max: 4 } }, "503 database_unavailable"],
+    ["a transaction that waited past maxWait to start, the pool's state unknown", { code: "P2028", message: "Transaction API error: Unable to start a transaction in the given time." }, "503 pool_exhausted"],
+    ["a transaction past its timeout, the pool full", { code: "P2028", message: "Transaction API error: A query cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5012 ms passed since the start of the transaction. Consider increasing the interactive transaction timeout or doing less work in the transaction.", acquireState: { inUse: 4, max: 4 } }, "503 query_timeout"],
     ["a transaction used after it committed", { code: "P2028", message: "Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction." }, "500 internal_error"],
     ["a unique value taken", prismaError("P2002"), "409 conflict"],
     ["a missing reference", prismaError("P2003"), "409 conflict"],
@@ -185,6 +188,17 @@ describe("request errors every route shares", () => {
     const res = await route(async () => Promise.reject(new Error("secret detail")))(post(null), {});
     const body = await res.json();
     expect([res.status, body.error.code, typeof body.error.requestId, JSON.stringify(body).includes("secret")]).toEqual([500, "internal_error", "string", false]);
+  });
+
+  it("answers a transaction that could not start 503 with Retry-After, never 500", async () => {
+    const startFailure = (acquireState?: { inUse: number; max: number }) =>
+      Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), { code: "P2028", acquireState });
+    const answers = [];
+    for (const error of [startFailure({ inUse: 2, max: 2 }), startFailure({ inUse: 0, max: 2 }), startFailure()]) {
+      const res = await route(async () => Promise.reject(error))(post(null), {});
+      answers.push(`${res.status} ${(await res.json()).error.code} retry-after=${res.headers.get("retry-after")}`);
+    }
+    expect(answers).toEqual(["503 pool_exhausted retry-after=1", "503 database_unavailable retry-after=1", "503 pool_exhausted retry-after=1"]);
   });
 
   it("tells a malformed percent-encoding in a path from a well-formed one", () => {
