@@ -33,6 +33,15 @@ export default defineConfig({
           globalSetup: [database],
         },
       },
+      // The gateway package: its pure parts and its servers against the run's PostgreSQL (no next build).
+      {
+        extends: true,
+        test: {
+          name: "gateway",
+          include: ["packages/prisma-gateway/test/**/*.test.ts"],
+          globalSetup: [database],
+        },
+      },
       {
         extends: true,
         test: {

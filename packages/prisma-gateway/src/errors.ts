@@ -34,8 +34,10 @@ const unavailable = (message: string) => new GatewayError(503, "P1001", message,
 export const poolBusy = () => new GatewayError(503, "P2024", "All database connections are busy. Try again shortly.", true);
 const notReachable = () => unavailable("The database cannot be reached. Try again shortly.");
 
-// A query's error whose cause is the connection, not the query: retrying may work.
+// A query's error whose cause is the connection, not the query: retrying may work. A raw query's error carries
+// its own code (P2010) and the driver's kind.
 const connectionCodes = new Set(["P1000", "P1001", "P1002", "P1003", "P1008", "P1010", "P1011", "P1017", "P2037"]);
+const connectionKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError", "AuthenticationFailed", "DatabaseDoesNotExist"]);
 // SQLSTATEs: 57014 statement timeout (GATEWAY_QUERY_TIMEOUT_MS), 57P01..57P03 server shutting down or starting.
 const retryableSqlStates = new Set(["57014", "57P01", "57P02", "57P03", "53300"]);
 
@@ -52,13 +54,16 @@ export function toAnswer(error: unknown): Answer {
       const busy = error.message.includes("Unable to start a transaction in the given time");
       return { status: busy ? 503 : 409, body, retryAfter: busy };
     }
-    const sqlState = (error.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause?.originalCode;
-    const retryable = connectionCodes.has(error.code) || (sqlState !== undefined && retryableSqlStates.has(sqlState));
+    const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string; originalCode?: string } } | undefined)?.cause;
+    const retryable =
+      connectionCodes.has(error.code) ||
+      (cause?.kind !== undefined && connectionKinds.has(cause.kind)) ||
+      (cause?.originalCode !== undefined && retryableSqlStates.has(cause.originalCode));
     return { status: retryable ? 503 : 400, body, retryAfter: retryable };
   }
   if (isDriverAdapterError(error)) {
     const kind = error.cause.kind;
-    if (["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"].includes(kind)) return toAnswer(notReachable());
+    if (connectionKinds.has(kind)) return toAnswer(notReachable());
     const sqlState = (error.cause as { originalCode?: string }).originalCode;
     if (sqlState && retryableSqlStates.has(sqlState)) return toAnswer(unavailable("The database did not finish the query in time or is restarting."));
   }

@@ -7,6 +7,7 @@ import {
   normalizeJsonProtocolValues,
   QueryInterpreter,
   TransactionManager,
+  type QueryEvent,
   type QueryPlanNode,
   type TracingHelper,
 } from "@prisma/client-engine-runtime";
@@ -23,10 +24,13 @@ export async function createExecutor({
   pool,
   tracingHelper,
   limits,
+  onQuery,
 }: {
   pool: pg.Pool;
   tracingHelper: TracingHelper;
   limits: { maxTransactionTimeoutMs: number; maxTransactionWaitMs: number };
+  /** Every statement with its duration; left out, nothing is timed. */
+  onQuery?: (event: QueryEvent) => void;
 }) {
   // The pool is the gateway's: the adapter uses it and leaves closing it to the gateway.
   const adapter = releaseTracked(await new PrismaPg(pool).connect());
@@ -34,10 +38,11 @@ export async function createExecutor({
     driverAdapter: adapter,
     transactionOptions: { timeout: limits.maxTransactionTimeoutMs, maxWait: limits.maxTransactionWaitMs },
     tracingHelper,
+    onQuery,
     provider: "postgres",
   });
   const connectionInfo = adapter.getConnectionInfo?.() ?? { supportsRelationJoins: false };
-  const interpreter = QueryInterpreter.forSql({ tracingHelper, provider: "postgres", connectionInfo });
+  const interpreter = QueryInterpreter.forSql({ tracingHelper, onQuery, provider: "postgres", connectionInfo });
 
   return {
     connectionInfo: () => ({ provider: adapter.provider, connectionInfo }),

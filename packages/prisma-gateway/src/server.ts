@@ -39,8 +39,8 @@ export type Gateway = {
   accelerateUrl: (key: string) => string;
   stats: () => { pool: PoolStats; openTransactions: number; inFlight: number; draining: boolean };
   /**
-   * Stops taking new connections and new transactions, lets requests in flight and open transactions finish within
-   * `timeoutMs`, then rolls back what is left and closes the pool. True when nothing had to be cut short.
+   * Refuses new transactions and fails /health, lets requests in flight and open transactions finish within
+   * `timeoutMs`, then stops listening, rolls back what is left and closes the pool. True when nothing was cut short.
    */
   close: (timeoutMs?: number) => Promise<boolean>;
 };
@@ -67,7 +67,14 @@ type Forward = { forwardTo: string; body: Buffer | undefined };
 export async function startGateway(settings: GatewaySettings, { log = () => {}, tracing = false, cache }: GatewayOptions = {}): Promise<Gateway> {
   const { pool, stats: poolStats } = createPool(settings, (error) => log("warn", `database: idle connection closed: ${redact(error.message)}`));
   const trace = createTracing(tracing);
-  const executor = await createExecutor({ pool, tracingHelper: trace.helper, limits: settings.limits });
+  const slow = settings.slowQueryMs;
+  const executor = await createExecutor({
+    pool,
+    tracingHelper: trace.helper,
+    limits: settings.limits,
+    // Parameter values stay out of the log: they may be personal data or secrets.
+    onQuery: slow > 0 ? ({ duration, query }) => duration >= slow && log("warn", `slow query (${Math.round(duration)} ms): ${redact(query)}`) : undefined,
+  });
   const ids = createTransactionIds(settings.instance);
   const open = new OpenTransactions(settings.limits.maxTransactionsPerKey);
   const peers = createPeers(settings.instance, settings.peers);
@@ -252,14 +259,14 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
     stats: () => ({ pool: poolStats(), openTransactions: open.total(), inFlight, draining }),
     close: (timeoutMs = settings.shutdownTimeoutMs) =>
       (closing ??= (async () => {
+        // /health answers 503 from now on, so a load balancer stops sending; new transactions are refused. Still
+        // listening: open transactions finish, and their next requests may come on new connections.
         draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
         const deadline = Date.now() + timeoutMs;
-        // Open transactions may finish: their next requests still arrive on the connections they use.
         while ((open.total() > 0 || inFlight > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
         const finished = open.total() === 0 && inFlight === 0;
         if (!finished) log("warn", `shutdown: ${open.total()} transactions and ${inFlight} requests cut short after ${timeoutMs} ms`);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await executor.close().catch((error: unknown) => log("warn", `shutdown: ${describe(error)}`));
         await pool.end();

@@ -51,6 +51,7 @@ const schema = z.object({
       return peers;
     })
     .default(new Map()),
+  GATEWAY_SLOW_QUERY_MS: wholeNumber(1_000, 0, 3_600_000, " ms (0 turns the slow-query log off)"),
   GATEWAY_SHUTDOWN_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000, " ms"),
   GATEWAY_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, "must be 1 to 63 printable ASCII characters").default("prisma-gateway"),
   GATEWAY_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces").optional(),
@@ -72,6 +73,8 @@ export type GatewaySettings = {
   /** The other instances behind the same address, by name: where a transaction's requests are forwarded. */
   peers: Map<string, string>;
   shutdownTimeoutMs: number;
+  /** Statements slower than this are logged, their SQL without parameter values; 0: none. */
+  slowQueryMs: number;
   metricsToken?: string;
   logLevel: "error" | "warn" | "info" | "debug" | "silent";
 };
@@ -132,6 +135,7 @@ export function gatewaySettings(vars: Record<string, string | undefined> = proce
     instance: env.GATEWAY_INSTANCE ?? randomInstanceName(),
     peers: env.GATEWAY_PEERS,
     shutdownTimeoutMs: env.GATEWAY_SHUTDOWN_TIMEOUT_MS,
+    slowQueryMs: env.GATEWAY_SLOW_QUERY_MS,
     metricsToken: env.GATEWAY_METRICS_TOKEN,
     logLevel: env.GATEWAY_LOG_LEVEL,
   };
