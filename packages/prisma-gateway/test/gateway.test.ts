@@ -159,7 +159,7 @@ describe("one gateway process", () => {
   });
 
   it("answers 401 JSON to a missing or wrong key, on every route but /health", async () => {
-    for (const headers of [{}, { authorization: `Bearer ${"x".repeat(32)}` }, { authorization: key }]) {
+    for (const headers of [{}, { authorization: `Bearer ${"x".repeat(32)}` }, { authorization: key }] as Record<string, string>[]) {
       const answer = await post(`${gateway.url}/query`, { plan: {}, params: {} }, headers);
       expect(answer.status).toBe(401);
       expect(await answer.json()).toMatchObject({ code: "P6002", error: expect.any(String) });
