@@ -71,6 +71,7 @@ export function toHttpError(error: unknown): HttpFailure {
     (sqlState && bySqlState[sqlState]) ||
     (e?.acquireState && acquireFailure(e.acquireState)) ||
     (e?.code === "P2028" && transactionFailure(message)) ||
+    gatewayFailure(error, message) ||
     connectionFailure(message);
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
@@ -87,6 +88,15 @@ function transactionFailure(message: string): HttpFailure | undefined {
   if (message.includes("cannot be executed on an expired transaction")) return transactionTimeout;
   // Past `maxWait` (lib/db/client.ts: longer than the pool's own acquire timeout, which normally answers first).
   if (message.includes("Unable to start a transaction in the given time")) return poolExhausted;
+  return undefined;
+}
+
+// Through a prisma-gateway (DB_GATEWAY_URL) Prisma Client's fetch() rejects when the gateway is down or goes away
+// mid-answer: a TypeError, as each runtime words it (Node.js and Next's edge "fetch failed", Deno "error sending
+// request", workerd "Network connection lost"). The gateway's own answers arrive as the P-codes above.
+function gatewayFailure(error: unknown, message: string): HttpFailure | undefined {
+  if (!(error instanceof TypeError)) return undefined;
+  if (/fetch failed|error sending request|Network connection lost|connection (?:refused|reset|closed)/i.test(message)) return byKind.DatabaseNotReachable;
   return undefined;
 }
 

@@ -20,14 +20,16 @@ export type StartOptions = {
   timeoutMs?: number;
   /** Another checkout of the app to start instead of this one. */
   cwd?: string;
+  /** This port instead of a free one: a server brought back where it was. */
+  port?: number;
 };
 
 export async function startServerProcess(
   name: string,
   command: (port: number) => { file: string; args: string[]; env: Record<string, string | undefined> },
-  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd }: StartOptions = {},
+  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd, port: wanted }: StartOptions = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const { file, args, env } = command(port);
   const started = performance.now();

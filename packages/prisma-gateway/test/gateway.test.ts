@@ -29,7 +29,8 @@ type GatewayProcess = { name: string; port: number; url: string; child: ChildPro
 /** `tsx src/main.ts` (what `bun run gateway` runs) on a free port, waited for until /health answers. */
 async function spawnGateway(name: string, env: Record<string, string>): Promise<GatewayProcess> {
   const port = Number(env.GATEWAY_PORT ?? (await freePort()));
-  const child = spawn("node_modules/.bin/tsx", ["packages/prisma-gateway/src/main.ts"], {
+  // Node.js with tsx's loader rather than tsx's launcher, so that signals reach the gateway itself.
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/prisma-gateway/src/main.ts"], {
     env: { ...process.env, DATABASE_URL: roleUrl, GATEWAY_API_KEYS: `test:${key}`, GATEWAY_PORT: String(port), GATEWAY_INSTANCE: name, GATEWAY_LOG_LEVEL: "debug", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
