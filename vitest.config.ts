@@ -1,8 +1,8 @@
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Three projects: `unit` needs nothing (the inner loop, seconds); `engine` and `app` share one PostgreSQL for the
-// run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
+// Four projects: `unit` needs nothing (the inner loop, seconds); `engine`, `gateway` and `app` share one PostgreSQL
+// for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
 
 export default defineConfig({

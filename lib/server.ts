@@ -110,6 +110,7 @@ async function startEdgeGateway(): Promise<Gateway | undefined> {
         GATEWAY_POOL_ACQUIRE_TIMEOUT_MS: String(env.DB_POOL_ACQUIRE_TIMEOUT_MS || 600_000),
         GATEWAY_POOL_IDLE_TIMEOUT_MS: String(env.DB_POOL_IDLE_TIMEOUT_MS),
         GATEWAY_QUERY_TIMEOUT_MS: String(env.DB_STATEMENT_TIMEOUT_MS),
+        GATEWAY_SLOW_QUERY_MS: String(env.DB_SLOW_QUERY_MS),
         GATEWAY_APPLICATION_NAME: `${env.DB_APPLICATION_NAME}/edge`,
         GATEWAY_SHUTDOWN_TIMEOUT_MS: String(env.DB_SHUTDOWN_TIMEOUT_MS),
       });

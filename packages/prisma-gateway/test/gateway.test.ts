@@ -1,7 +1,8 @@
 // The gateway as it runs: `bun run gateway` processes (two of them behind Debian's haproxy) and gateways started in
 // the test's own process, each on the run's PostgreSQL as a role with a password, spoken to by the app's generated
 // Prisma Client over `accelerateUrl` and by plain HTTP.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../../../lib/generated/prisma/client";
 import { freePort } from "../../../scripts/support/free-port";
+import { startOtlpReceiver } from "../../../scripts/support/otlp-receiver";
 import { databaseUrl, type TestDatabase } from "../../../scripts/support/postgres-admin";
 import { createTestDatabase, serverUrl } from "../../../tests/support/db";
 import { gatewaySettings, startGateway, type Gateway } from "../src/index";
@@ -106,8 +108,16 @@ afterAll(async () => {
 describe("one gateway process", () => {
   let gateway: GatewayProcess;
   let prisma: PrismaClient;
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   beforeAll(async () => {
-    gateway = await spawnGateway("solo", { GATEWAY_POOL_MAX: "4" });
+    receiver = await startOtlpReceiver();
+    cleanups.push(() => receiver.close());
+    gateway = await spawnGateway("solo", {
+      GATEWAY_POOL_MAX: "4",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: "100",
+    });
     prisma = clientFor(`127.0.0.1:${gateway.port}`);
   });
 
@@ -185,6 +195,28 @@ describe("one gateway process", () => {
     const logs = gateway.logs();
     expect(logs).toContain("listening on");
     for (const secret of [password, key, roleUrl]) expect(logs).not.toContain(secret);
+  });
+
+  it("traces each request under the caller's trace, each statement with its SQL, and exports no parameter value or secret", async () => {
+    const marker = `marker-${randomBytes(6).toString("hex")}`;
+    await prisma.project.create({ data: { slug: marker, name: marker } });
+    const traceId = randomBytes(16).toString("hex");
+    const traced = await post(`${gateway.url}/query`, { plan: { type: "query", args: { type: "rawSql", sql: "select 1 as one", args: [], argTypes: [] } }, params: {} }, {
+      authorization: `Bearer ${key}`,
+      traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
+    });
+    expect(traced.status).toBe(200);
+    for (const deadline = Date.now() + 20_000; !receiver.spans.some((span) => span.traceId === traceId && span.name === "prisma:gateway:db_query"); ) {
+      if (Date.now() > deadline) throw new Error(`no spans of the traced request: ${receiver.spans.map((span) => span.name).join(", ")}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const server = receiver.spans.find((span) => span.traceId === traceId && span.name === "POST /query")!;
+    const statement = receiver.spans.find((span) => span.traceId === traceId && span.name === "prisma:gateway:db_query")!;
+    expect(statement.attributes["db.query.text"]).toBe("select 1 as one");
+    expect(server.attributes["http.response.status_code"]).toBe(200);
+    expect(receiver.spans.some((span) => String(span.attributes["db.query.text"] ?? "").startsWith('INSERT INTO "public"."projects"'))).toBe(true);
+    const exported = receiver.bodies.join("\n");
+    for (const secret of [marker, password, key]) expect(exported).not.toContain(secret);
   });
 
   it("drains on SIGTERM: an open transaction still commits, then it exits 0", async () => {
@@ -341,6 +373,31 @@ describe("limits, on a gateway in this process", () => {
         return tx.project.count();
       }, { timeout: 60_000 }),
     ).rejects.toMatchObject({ code: "P2028", message: expect.stringContaining("expired transaction") });
+  });
+});
+
+describe("TLS", () => {
+  it("serves HTTPS with the given certificate, beyond loopback's 127.0.0.1, and Prisma Client reaches it over HTTPS", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "gateway-tls-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const [cert, keyFile] = [path.join(dir, "cert.pem"), path.join(dir, "key.pem")];
+    // Prisma Client speaks plain HTTP to 127.0.0.1 and localhost, HTTPS to any other host: 127.0.0.2 is one.
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.2", "-addext", "subjectAltName=IP:127.0.0.2", "-keyout", keyFile, "-out", cert], { stdio: "ignore" });
+    const gateway = await startGateway(gatewaySettings({ DATABASE_URL: roleUrl, GATEWAY_API_KEYS: key, GATEWAY_PORT: "0", GATEWAY_HOST: "127.0.0.2", GATEWAY_TLS_CERT_FILE: cert, GATEWAY_TLS_KEY_FILE: keyFile }));
+    cleanups.push(() => gateway.close(1000));
+    expect(gateway.url).toMatch(/^https:\/\/127\.0\.0\.2:\d+$/);
+    await expect(fetch(gateway.url.replace("https:", "http:") + "/health")).rejects.toThrow();
+    // A process that trusts the certificate, as a deployment trusts its CA: the app's client over HTTPS.
+    const script = path.join(dir, "count.mts");
+    writeFileSync(
+      script,
+      `import { PrismaClient } from ${JSON.stringify(path.resolve("lib/generated/prisma/client.ts"))};\n` +
+        `const prisma = new PrismaClient({ accelerateUrl: ${JSON.stringify(gateway.accelerateUrl(key))} });\n` +
+        "console.log(JSON.stringify(await prisma.$queryRaw`select current_setting('ssl_library') is not null as ok`));\n",
+    );
+    // Not execFileSync: the gateway answers from this process's event loop.
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert }, encoding: "utf8" });
+    expect(JSON.parse(stdout)).toEqual([{ ok: true }]);
   });
 });
 
