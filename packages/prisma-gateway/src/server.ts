@@ -239,8 +239,8 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
     ? createHttpsServer({ cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) }, (req, res) => void handle(req, res))
     : createHttpServer((req, res) => void handle(req, res));
   // A slow or idle client holds little: headers within 10 s, a whole request within the longest a query may wait.
-  server.headersTimeout = 10_000;
   server.requestTimeout = settings.limits.maxTransactionTimeoutMs + settings.limits.maxTransactionWaitMs + 5_000;
+  server.headersTimeout = Math.min(10_000, server.requestTimeout);
   // Longer than a proxy's idle timeout in front (haproxy's and nginx's are a minute or less), so the gateway never
   // closes a kept-alive connection just as the proxy sends on it.
   server.keepAliveTimeout = 65_000;
