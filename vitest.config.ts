@@ -1,7 +1,7 @@
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Four projects: `unit` needs nothing (the inner loop, seconds); `engine`, `app` and `deploy` share one PostgreSQL
+// Five projects: `unit` needs nothing (the inner loop, seconds); `engine`, `gateway`, `app` and `deploy` share one PostgreSQL
 // for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
 
@@ -30,6 +30,15 @@ export default defineConfig({
           name: "engine",
           include: ["packages/prisma-wasm-engine/**/*.test.ts", "tests/engine/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/node_modules/**"],
+          globalSetup: [database],
+        },
+      },
+      // The gateway package: its pure parts and its servers against the run's PostgreSQL (no next build).
+      {
+        extends: true,
+        test: {
+          name: "gateway",
+          include: ["packages/prisma-gateway/test/**/*.test.ts"],
           globalSetup: [database],
         },
       },

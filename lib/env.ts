@@ -48,6 +48,12 @@ export const env = createEnv({
     DB_EDGE_PROXY_URL: z
       .url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL of a WebSocket proxy in front of PostgreSQL" })
       .optional(),
+    // Accelerate's URL form, which Prisma Client's `accelerateUrl` takes: the gateway's address and one of its keys.
+    DB_GATEWAY_URL: z
+      .url({ protocol: /^prisma(\+postgres)?$/, error: "must be a prisma+postgres://host:port/?api_key=<key> URL of a prisma-gateway" })
+      .refine((url) => Boolean(new URL(url).searchParams.get("api_key")), "must carry the gateway's API key as ?api_key=<key>")
+      .optional(),
+    DB_EDGE_TRANSPORT: z.enum(["gateway", "websocket"], { error: "must be gateway or websocket" }).default("gateway"),
     DB_PREPARED_STATEMENTS: z.stringbool({ error: "must be true or false" }).default(false),
     DB_SSL_MODE: z
       .enum(["disable", "require", "verify-full"], { error: "must be one of disable, require, verify-full" })

@@ -1,4 +1,5 @@
 // Start-up and shutdown of a long-running Node.js server process.
+import type { Gateway } from "prisma-gateway";
 import type { PgWsBridge } from "@/lib/db/pg-ws-bridge";
 import { redact } from "@/lib/redact";
 import type { DrainStep } from "@/lib/shutdown";
@@ -14,7 +15,8 @@ export async function startServer() {
   }
   const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
   lingerOnEarlyResponses();
-  const bridge = await startEdgeBridge();
+  const gateway = await startEdgeGateway();
+  const bridge = gateway ? undefined : await startEdgeBridge();
   const { disconnect, poolStats } = await import("@/lib/prisma");
   const { env } = await import("@/lib/env");
   const { drain, exitCode } = await import("@/lib/shutdown");
@@ -28,6 +30,13 @@ export async function startServer() {
       },
     },
     ...(bridge ? [{ name: "the edge bridge", close: bridge.close, describeOpen: () => `${bridge.stats().open} sessions open` }] : []),
+    ...(gateway
+      ? [{
+          name: "the edge gateway",
+          close: () => gateway.close(env.DB_SHUTDOWN_TIMEOUT_MS),
+          describeOpen: () => `${gateway.stats().openTransactions} transactions open`,
+        }]
+      : []),
   ];
   // On SIGTERM/SIGINT Next.js stops accepting connections, waits for the requests in flight, then calls
   // process.exit. That is the moment the pool can drain without cutting a query short: the exit waits for it, up
@@ -55,7 +64,7 @@ export async function startServer() {
 async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   const { env } = await import("@/lib/env");
   const { log } = await import("@/lib/log");
-  if (env.DB_EDGE_PROXY_URL) return undefined;
+  if (env.DB_EDGE_PROXY_URL || env.DB_GATEWAY_URL) return undefined;
   const cache = globalThis as unknown as { pgWsBridge?: Promise<PgWsBridge> };
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
   const { databaseTarget } = await import("@/lib/db/connection-settings");
@@ -74,6 +83,46 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   } catch (error) {
     delete cache.pgWsBridge;
     log.error(`Edge routes are off: ${(error as Error).message}. Set DB_EDGE_PROXY_URL to a WebSocket proxy.`);
+    return undefined;
+  }
+}
+
+// With DB_EDGE_TRANSPORT=gateway (the default) and neither DB_GATEWAY_URL nor DB_EDGE_PROXY_URL set, edge routes
+// reach PostgreSQL through a prisma-gateway this process serves on loopback, with a key made for this process alone;
+// its address and key go to the edge sandboxes as DB_GATEWAY_URL, which they copy from process.env when created.
+async function startEdgeGateway(): Promise<Gateway | undefined> {
+  const { env } = await import("@/lib/env");
+  if (env.DB_GATEWAY_URL || env.DB_EDGE_PROXY_URL || env.DB_EDGE_TRANSPORT !== "gateway") return undefined;
+  const { log } = await import("@/lib/log");
+  const cache = globalThis as unknown as { edgeGateway?: Promise<{ gateway: Gateway; accelerateUrl: string }> };
+  try {
+    const { gateway, accelerateUrl } = await (cache.edgeGateway ??= (async () => {
+      const { randomBytes } = await import("node:crypto");
+      const { gatewaySettings, startGateway } = await import("prisma-gateway");
+      const key = randomBytes(24).toString("base64url");
+      // The edge routes' pool: the size and timeouts of the Node.js routes' own, its sessions named `…/edge`.
+      const settings = gatewaySettings({
+        DATABASE_URL: env.DATABASE_URL,
+        GATEWAY_PORT: "0",
+        GATEWAY_API_KEYS: `edge:${key}`,
+        GATEWAY_INSTANCE: "local",
+        GATEWAY_POOL_MAX: String(env.DB_POOL_MAX),
+        GATEWAY_POOL_ACQUIRE_TIMEOUT_MS: String(env.DB_POOL_ACQUIRE_TIMEOUT_MS || 600_000),
+        GATEWAY_POOL_IDLE_TIMEOUT_MS: String(env.DB_POOL_IDLE_TIMEOUT_MS),
+        GATEWAY_QUERY_TIMEOUT_MS: String(env.DB_STATEMENT_TIMEOUT_MS),
+        GATEWAY_SLOW_QUERY_MS: String(env.DB_SLOW_QUERY_MS),
+        GATEWAY_APPLICATION_NAME: `${env.DB_APPLICATION_NAME}/edge`,
+        GATEWAY_SHUTDOWN_TIMEOUT_MS: String(env.DB_SHUTDOWN_TIMEOUT_MS),
+      });
+      const gateway = await startGateway(settings, { log: (level, message) => log[level](`edge gateway: ${message}`) });
+      return { gateway, accelerateUrl: gateway.accelerateUrl(key) };
+    })());
+    process.env.DB_GATEWAY_URL = accelerateUrl;
+    log.info(`edge routes: prisma-gateway on ${gateway.url}, a pool of ${env.DB_POOL_MAX}`);
+    return gateway;
+  } catch (error) {
+    delete cache.edgeGateway;
+    log.error(`The edge gateway did not start: ${(error as Error).message}. Edge routes use the WebSocket bridge.`);
     return undefined;
   }
 }

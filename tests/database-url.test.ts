@@ -80,7 +80,7 @@ describe("both runtimes reach the database DATABASE_URL names", () => {
   it("turns the edge bridge off with one line when the URL names several hosts", async () => {
     // The proxy answers this path without a database, so readiness needs no connection to the odd hosts.
     const server = await startNext(
-      { DATABASE_URL: `postgresql://${credentials}@localhost,localhost/app` },
+      { DATABASE_URL: `postgresql://${credentials}@localhost,localhost/app`, DB_EDGE_TRANSPORT: "websocket" },
       { probePath: "/api/%", ready: (res) => res.status === 400 },
     );
     await server.stop();

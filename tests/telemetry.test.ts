@@ -33,6 +33,8 @@ beforeAll(async () => {
     DB_POOL_MAX: "2",
     DB_POOL_ACQUIRE_TIMEOUT_MS: "1000",
     DB_SLOW_QUERY_MS: "300",
+    // The WebSocket bridge, whose sessions /api/metrics exposes (the default, a gateway, has metrics of its own).
+    DB_EDGE_TRANSPORT: "websocket",
   });
   scrapedFrom = Date.now() / 1000;
   if (!prometheusMissing) prometheus = await startPrometheus({ url: server.url, path: "/api/metrics" });

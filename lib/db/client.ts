@@ -4,14 +4,20 @@ import { readReplicas } from "@prisma/extension-read-replicas";
 import { createAdapter, reachesReplicas } from "#db/adapter";
 import { createCache } from "#db/cache";
 import { PrismaClient } from "#db/client";
+import { batchesAcrossRequests, gatewayUrl } from "#db/gateway";
 import { queryCacheExtension } from "@/lib/db/cache/extension";
 import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
-import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
-import { commentedAdapter, telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
+import { databaseSettings, type DatabaseSettings, type PoolStats } from "@/lib/db/pool-config";
+import { commentedAdapter, commentOptions, telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
 import { withTransactionStartState } from "@/lib/db/transaction-start";
 
-export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<DatabaseSettings> & { cache?: Partial<CacheSettings> } = {}) {
+export function createDatabase({
+  cache: cacheOverrides,
+  gateway = gatewayUrl(),
+  ...overrides
+}: Partial<DatabaseSettings> & { cache?: Partial<CacheSettings>; gateway?: string } = {}) {
   const settings = { ...databaseSettings(), ...overrides };
+  if (gateway) return createGatewayDatabase(gateway, settings, cacheOverrides);
   const urls = [settings.url, ...(reachesReplicas ? settings.replicaUrls : [])];
   const pools = urls.map((url) => createAdapter({ ...settings, url }));
   // "minimal" skips capturing a stack trace on every query for the code frame of an error message: ~5% of a read.
@@ -40,6 +46,39 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
       await Promise.all(pools.map(({ closePool }) => closePool()));
     },
   };
+}
+
+// Through a prisma-gateway the client holds no connection: it compiles each query and posts the plan. The pool,
+// its stats and replicas are the gateway's; the extensions are the same as over a driver adapter.
+function createGatewayDatabase(accelerateUrl: string, settings: DatabaseSettings, cacheOverrides?: Partial<CacheSettings>) {
+  // The gateway's own transaction wait is the bound; the client's is set past it, so that the gateway's answer (a
+  // 503 for a busy pool) comes first, as with the pool's own acquire timeout above.
+  const transactionOptions = { maxWait: (settings.pool.connectionTimeoutMillis || 600_000) + 1_000 };
+  // Query events would be shipped back with every answer; the gateway logs its own slow statements. There is no
+  // adapter here to add the SQL comments: Prisma's own `comments` option writes them into the plans it sends.
+  const client = new PrismaClient({ accelerateUrl, errorFormat: "minimal", transactionOptions, ...commentOptions(settings) });
+  if (!batchesAcrossRequests) sendEachQueryAlone(client);
+  const primary = withTelemetry(client);
+  const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary));
+  const prisma = primary.$extends(queryCacheExtension(cache));
+  return {
+    prisma,
+    primary,
+    poolStats: (): PoolStats | null => null,
+    close: async () => {
+      await cache?.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+// Prisma Client's batching (its DataLoader: findUnique calls of one tick, an interactive transaction's queries) sent
+// off from one request's context. Every query then goes out at once, from the request that made it. Internal to
+// Prisma Client 7.10, pinned exactly; the workerd tests of concurrent requests fail if it moves.
+function sendEachQueryAlone(client: PrismaClient) {
+  const handler = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler;
+  if (!handler?.dataloader?.options) throw new Error("Prisma Client's request batching is not where it was in 7.10: see lib/db/client.ts");
+  handler.dataloader.options.batchBy = () => undefined;
 }
 
 // The schema's models and relations, which the cache derives its automatic tags from.

@@ -77,6 +77,7 @@ export function toHttpError(error: unknown): HttpFailure {
     (sqlState && bySqlState[sqlState]) ||
     (e?.code === "P2028" && transactionFailure(message, e.acquireState)) ||
     (e?.acquireState && acquireFailure(e.acquireState)) ||
+    gatewayFailure(error, message) ||
     connectionFailure(message);
   return found || { status: 500, code: "internal_error", message: "Something went wrong on our side." };
 }
@@ -104,6 +105,15 @@ function transactionFailure(message: string, acquireState: AcquireState | undefi
   // gave up (lib/db/transaction-start.ts) tells a busy pool from a database that does not answer; a client built
   // without that state is assumed busy, the likelier of the two when a connect has a timeout of its own.
   if (message.includes(transactionStartTimeout)) return acquireState ? acquireFailure(acquireState) : poolExhausted;
+  return undefined;
+}
+
+// Through a prisma-gateway (DB_GATEWAY_URL) Prisma Client's fetch() rejects when the gateway is down or goes away
+// mid-answer: a TypeError, as each runtime words it (Node.js and Next's edge "fetch failed", Deno "error sending
+// request", workerd "Network connection lost"). The gateway's own answers arrive as the P-codes above.
+function gatewayFailure(error: unknown, message: string): HttpFailure | undefined {
+  if (!(error instanceof TypeError)) return undefined;
+  if (/fetch failed|error sending request|Network connection lost|connection (?:refused|reset|closed)/i.test(message)) return byKind.DatabaseNotReachable;
   return undefined;
 }
 

@@ -39,7 +39,9 @@ const forward = <T extends object>(resolve: () => T) =>
     has: (_, key) => key in resolve(),
   });
 
-export const perRequestDatabase: Database = {
+// Through a gateway (DB_GATEWAY_URL) the client holds no socket, only fetch() calls, which belong to no request:
+// lib/prisma.ts's one client at module scope serves every request of the isolate.
+export const perRequestDatabase: Database | undefined = env.DB_GATEWAY_URL ? undefined : {
   prisma: forward(() => current().prisma),
   primary: forward(() => current().primary),
   poolStats: () => current().poolStats(),

@@ -36,6 +36,8 @@ const api :Workerd.Worker = (
     (name = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", fromEnvironment = "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"),
     (name = "DB_APPLICATION_NAME", fromEnvironment = "DB_APPLICATION_NAME"),
     (name = "DB_EDGE_PROXY_URL", fromEnvironment = "DB_EDGE_PROXY_URL"),
+    (name = "DB_GATEWAY_URL", fromEnvironment = "DB_GATEWAY_URL"),
+    (name = "DB_EDGE_TRANSPORT", fromEnvironment = "DB_EDGE_TRANSPORT"),
     (name = "DB_PREPARED_STATEMENTS", fromEnvironment = "DB_PREPARED_STATEMENTS"),
     (name = "DB_SSL_MODE", fromEnvironment = "DB_SSL_MODE"),
     (name = "DB_SHUTDOWN_TIMEOUT_MS", fromEnvironment = "DB_SHUTDOWN_TIMEOUT_MS"),

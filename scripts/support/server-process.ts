@@ -24,14 +24,16 @@ export type StartOptions = {
   isolatedEnv?: boolean;
   /** Its own process group, stopped as a whole: for a launcher (`bun run dev`) whose children outlive it. */
   processGroup?: boolean;
+  /** This port instead of a free one: a server brought back where it was. */
+  port?: number;
 };
 
 export async function startServerProcess(
   name: string,
   command: (port: number) => { file: string; args: string[]; env: Record<string, string | undefined> },
-  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd, isolatedEnv = false, processGroup = false }: StartOptions = {},
+  { probePath = "/api/health", ready = () => true, timeoutMs = 60_000, cwd, isolatedEnv = false, processGroup = false, port: wanted }: StartOptions = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const { file, args, env } = command(port);
   const started = performance.now();

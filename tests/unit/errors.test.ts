@@ -51,6 +51,14 @@ describe("database errors as HTTP", () => {
     ["a unique value taken by a raw statement", prismaError("P2010", { kind: "UniqueConstraintViolation", originalCode: "23505" }), "409 conflict"],
     ["a missing reference in a raw statement", prismaError("P2010", { kind: "ForeignKeyConstraintViolation", originalCode: "23503" }), "409 conflict"],
     ["a record to change that is gone", prismaError("P2025"), "404 not_found"],
+    // Through a prisma-gateway: its fetch failing as each runtime says it, and the gateway's own answers.
+    ["a gateway that cannot be reached (Node.js, Next's edge)", Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } }), "503 database_unavailable"],
+    ["a gateway that cannot be reached (Deno)", new TypeError("error sending request for url (http://127.0.0.1:4466/query): client error (Connect): tcp connect error: Connection refused (os error 111)"), "503 database_unavailable"],
+    ["a gateway gone mid-answer (workerd)", new TypeError("Network connection lost."), "503 database_unavailable"],
+    ["a gateway's busy pool", prismaError("P2024"), "503 pool_exhausted"],
+    ["a gateway's unreachable database", { code: "P1001", message: "The database cannot be reached. Try again shortly." }, "503 database_unavailable"],
+    ["a gateway instance holding the transaction gone", { code: "P1017", message: "The gateway instance holding this transaction (b) cannot be reached." }, "503 database_unavailable"],
+    ["another TypeError", new TypeError("x is not a function"), "500 internal_error"],
     ["anything else", new Error("boom"), "500 internal_error"],
     ["a pool timeout without the pool's state", new Error("timeout exceeded when trying to connect"), "500 internal_error"],
   ])("%s", (_what, error, expected) => {

@@ -9,6 +9,10 @@ import { log } from "@/lib/log";
 export const commentedAdapter = <F extends { connect(): Promise<object> }>(adapter: F, { preparedStatements }: { preparedStatements: boolean }) =>
   env.DB_SQL_COMMENTS ? withSqlComments(adapter, sqlComments({ preparedStatements })) : adapter;
 
+/** SQL comments through PrismaClient's own option, for a client with no adapter to add them (a gateway's). */
+export const commentOptions = ({ preparedStatements }: { preparedStatements: boolean }) =>
+  env.DB_SQL_COMMENTS ? { comments: sqlComments({ preparedStatements }) } : {};
+
 /** PrismaClient constructor options. */
 export const telemetryOptions = () => ({
   ...(env.DB_SLOW_QUERY_MS > 0 && { log: [{ emit: "event" as const, level: "query" as const }] }),
