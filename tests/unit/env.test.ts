@@ -13,6 +13,8 @@ async function loadEnv(vars: Record<string, string>) {
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  // The unit files share one module registry: a later file must not be handed this file's last, refused, env.
+  vi.resetModules();
 });
 
 describe("lib/env.ts", () => {
