@@ -60,10 +60,17 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
   const { databaseTarget } = await import("@/lib/db/connection-settings");
   try {
+    const { randomBytes } = await import("node:crypto");
     const bridge = await (cache.pgWsBridge ??= startPgWsBridge({
       target: databaseTarget(env.DATABASE_URL),
+      // Handed to the edge sandboxes with the URL, and to no one else: other processes on the machine cannot open
+      // sessions, so they cannot use up the caps below.
+      key: randomBytes(32).toString("base64url"),
       // A backstop well below PostgreSQL's default max_connections; the edge pools stay far under it.
       maxConnections: 50,
+      // Each sandbox names itself (lib/db/adapter.edge.ts) and keeps a pool of DB_EDGE_POOL_MAX; twice that leaves
+      // room for connections still closing while the pool opens new ones, and no sandbox can take everyone's share.
+      maxConnectionsPerClient: 2 * env.DB_EDGE_POOL_MAX,
       // Longer than any statement may run, or a long query would look idle.
       idleTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5_000 : 600_000,
       log: (line) => log.warn(line),

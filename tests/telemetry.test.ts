@@ -302,7 +302,7 @@ describe("metrics", () => {
       const [sample] = await prometheus!.query("db_pool_waiting_requests");
       return sample && sample.value[0] > released && Number(sample.value[1]) === 0;
     });
-    await until("bridge sessions exposed", async () => (await prometheus!.query("db_edge_bridge_sessions_total")).length === 3);
+    await until("bridge sessions exposed", async () => (await prometheus!.query("db_edge_bridge_sessions_total")).length === 4);
 
     if (process.env.TELEMETRY_CHART) {
       const { writeTelemetryChart } = await import("../scripts/support/telemetry-chart");
