@@ -4,7 +4,7 @@ import { ROOT_CONTEXT, SpanKind } from "@opentelemetry/api";
 import { SamplingDecision } from "@opentelemetry/sdk-trace";
 import { describe, expect, it } from "vitest";
 import { sqlComments } from "@/lib/db/telemetry/sql-comments";
-import { shortenParams } from "@/lib/db/telemetry/slow-queries";
+import { logSlowQueries, MAX_STATEMENT_LENGTH } from "@/lib/db/telemetry/slow-queries";
 import { bearerMatches } from "@/lib/telemetry/bearer";
 import { isLoopback } from "@/lib/telemetry/peer-address";
 import { pathPatternOf, requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
@@ -107,9 +107,36 @@ describe("SQL comments", () => {
   });
 });
 
-it("cuts long slow-query parameters and survives unreadable ones", () => {
-  expect(shortenParams('["a", 1, null, true]')).toEqual(["a", 1, null, true]);
-  const [long] = shortenParams(JSON.stringify(["x".repeat(500)]));
-  expect(long).toBe(`${"x".repeat(64)}… (500 characters)`);
-  expect(shortenParams("not json")).toEqual(["(unreadable)"]);
+describe("the slow-query log", () => {
+  const logged = (withParameters: boolean, query: string, params: unknown[] | string, duration = 1_500) => {
+    const lines: Record<string, unknown>[] = [];
+    logSlowQueries({ thresholdMs: 1_000, withParameters }, (_message, fields) => lines.push(fields))({
+      query,
+      params: typeof params === "string" ? params : JSON.stringify(params),
+      duration,
+    });
+    return lines;
+  };
+  const secret = "someone's personal note 0123456789";
+
+  it("logs no parameter value unless asked to, only how many there were", () => {
+    const [line] = logged(false, "select $1, $2", [secret, 42]);
+    expect(line).toEqual({ durationMs: 1_500, statement: "select $1, $2", parameterCount: 2 });
+    expect(JSON.stringify(line)).not.toContain("personal");
+  });
+
+  it("cuts the statement and, when asked for the values, shows the first 20, each cut at 64 characters", () => {
+    const statement = `insert into frames values ${Array.from({ length: 5_000 }, (_, i) => `($${i + 1})`).join(", ")}`;
+    const values = ["x".repeat(500), ...Array.from({ length: 4_999 }, (_, i) => i)];
+    const [line] = logged(true, statement, values);
+    expect(String(line!.statement)).toBe(`${statement.slice(0, MAX_STATEMENT_LENGTH)}… (${statement.length} characters)`);
+    expect(line!.parameterCount).toBe(5_000);
+    expect(line!.params).toEqual([`${"x".repeat(64)}… (500 characters)`, ...Array.from({ length: 19 }, (_, i) => i), "… (4980 more)"]);
+    expect(JSON.stringify(line).length).toBeLessThan(3_000);
+  });
+
+  it("survives unreadable parameters and leaves fast statements out", () => {
+    expect(logged(true, "select 1", "not json")).toEqual([{ durationMs: 1_500, statement: "select 1", parameterCount: null, params: "(unreadable)" }]);
+    expect(logged(true, "select 1", [], 10)).toEqual([]);
+  });
 });
