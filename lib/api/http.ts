@@ -44,7 +44,7 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
 /** Turns every thrown error into a JSON response; an unexpected one keeps its details in the server log. */
 export function route<C>(handler: Handler<C>): Handler<C> {
-  return (request, context) => inRequestContext(request, async () => {
+  return (request, context) => inRequestContext(request, context, async () => {
     try {
       return await handler(request, context);
     } catch (error) {

@@ -7,7 +7,7 @@ import { sqlComments } from "@/lib/db/telemetry/sql-comments";
 import { logSlowQueries, MAX_STATEMENT_LENGTH } from "@/lib/db/telemetry/slow-queries";
 import { bearerMatches } from "@/lib/telemetry/bearer";
 import { isLoopback } from "@/lib/telemetry/peer-address";
-import { pathPatternOf, requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
+import { requestIdOf, routePatternOf, withRequestContext } from "@/lib/telemetry/request-context";
 import { samplerFromEnv, WithoutNextInternals } from "@/lib/telemetry/sampler";
 import { tracingRequested } from "@/lib/telemetry/tracing";
 
@@ -27,11 +27,24 @@ describe("request ids", () => {
   });
 });
 
-it("names a route by its path with ids replaced", () => {
-  expect(pathPatternOf("/api/projects/0b6f3c1e-1d2a-4e5f-8a9b-0c1d2e3f4a5b")).toBe("/api/projects/:id");
-  expect(pathPatternOf("/api/animations/0B6F3C1E-1D2A-4E5F-8A9B-0C1D2E3F4A5B/frames")).toBe("/api/animations/:id/frames");
-  expect(pathPatternOf("/projects/knight/hero/42")).toBe("/projects/knight/hero/:id");
-  expect(pathPatternOf("/api/projects")).toBe("/api/projects");
+describe("a route's name", () => {
+  const id = "0b6f3c1e-1d2a-4e5f-8a9b-0c1d2e3f4a5b";
+  it("is the matched pattern: each segment the router took as a parameter is named after it", () => {
+    expect(routePatternOf(`/api/projects/${id}`, { id })).toBe("/api/projects/:id");
+    expect(routePatternOf(`/api/animations/${id.toUpperCase()}/frames`, { id: id.toUpperCase() })).toBe("/api/animations/:id/frames");
+    expect(routePatternOf("/projects/knight/hero/walk", { slug: "knight", character: "hero", animation: "walk" })).toBe(
+      "/projects/:slug/:character/:animation",
+    );
+    expect(routePatternOf("/api/projects", {})).toBe("/api/projects");
+  });
+  it("is the same for every spelling of a parameter", () => {
+    const spellings = [id, `%30${id.slice(1)}`, id.replace(/-/g, "%2D"), [...id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("")];
+    expect(new Set(spellings.map((spelled) => routePatternOf(`/api/projects/${spelled}/x`, { id })))).toEqual(new Set(["/api/projects/:id/x"]));
+  });
+  it("keeps a segment that is no parameter, and survives a malformed escape", () => {
+    expect(routePatternOf("/api/projects/%", { id: "other" })).toBe("/api/projects/%");
+    expect(routePatternOf("/api/health", { id: "" })).toBe("/api/health");
+  });
 });
 
 describe("tracing starts", () => {
