@@ -14,9 +14,10 @@ export async function startServer() {
   }
   const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
   lingerOnEarlyResponses();
+  const { env } = await import("@/lib/env");
+  await warnIfWritesAreOpen();
   const bridge = await startEdgeBridge();
   const { disconnect, poolStats } = await import("@/lib/prisma");
-  const { env } = await import("@/lib/env");
   const { drain, exitCode } = await import("@/lib/shutdown");
   const steps: DrainStep[] = [
     {
@@ -48,6 +49,17 @@ export async function startServer() {
   };
   process.once("SIGTERM", drainOnExit);
   process.once("SIGINT", drainOnExit);
+}
+
+/** One line at start-up when anyone on the network could write: no API_WRITE_TOKENS, and not on loopback only. */
+async function warnIfWritesAreOpen() {
+  const { env } = await import("@/lib/env");
+  if (env.API_WRITE_TOKENS) return;
+  const { isLoopbackHost, nextStartHost } = await import("@/lib/http/listen-address");
+  const host = nextStartHost(process.argv);
+  if (host === undefined || isLoopbackHost(host)) return;
+  const { log } = await import("@/lib/log");
+  log.warn(`Writes are open to anyone who can reach ${host}: set API_WRITE_TOKENS to require a bearer token for POST, PATCH and DELETE.`);
 }
 
 // Edge routes have no TCP. Unless DB_EDGE_PROXY_URL names a proxy already, this process serves one on loopback and

@@ -1,5 +1,6 @@
 // Request parsing and error responses, the same for every route on every runtime.
 import { z } from "zod";
+import { assertMayWrite } from "@/lib/api/access";
 import { uuid } from "@/lib/api/schemas";
 import { countError } from "#telemetry/metrics";
 import { toHttpError } from "@/lib/db/errors";
@@ -46,6 +47,7 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 export function route<C>(handler: Handler<C>): Handler<C> {
   return (request, context) => inRequestContext(request, context, async () => {
     try {
+      await assertMayWrite(request);
       return await handler(request, context);
     } catch (error) {
       const failure = error instanceof HttpError ? error : toHttpError(error);
@@ -66,12 +68,13 @@ export function route<C>(handler: Handler<C>): Handler<C> {
           ...(requestId && { requestId }),
         },
       };
-      // A 413's body is left unread, so its connection cannot carry another request: say it closes, which on
-      // Node.js also makes the close a lingering one (lib/http/lingering-close.ts).
-      const headers: Record<string, string> | undefined =
-        failure.status === 503 ? { "retry-after": "1" }
-        : failure.status === 413 ? { connection: "close" }
-        : undefined;
+      const headers = new Headers();
+      if (failure.status === 503) headers.set("retry-after", "1");
+      if (failure.status === 401) headers.set("www-authenticate", "Bearer");
+      // A body left unread (over the limit, or a write refused before it was read) leaves the connection unable to
+      // carry another request: say it closes, which on Node.js also makes the close a lingering one
+      // (lib/http/lingering-close.ts).
+      if (failure.status === 413 || (failure.status === 401 && request.body)) headers.set("connection", "close");
       return json(body, { status: failure.status, headers });
     }
   });

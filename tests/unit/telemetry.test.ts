@@ -88,12 +88,16 @@ describe("the sampler", () => {
   });
 });
 
-it("accepts only the exact bearer token", () => {
+it("accepts only the exact bearer token, or one of several", async () => {
   const token = "0123456789abcdef-token";
-  expect(bearerMatches(`Bearer ${token}`, token)).toBe(true);
-  for (const header of [null, "", token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer  ${token}`, `bearer${token}`]) {
-    expect(bearerMatches(header, token), String(header)).toBe(false);
+  const other = "fedcba9876543210-other";
+  expect(await bearerMatches(`Bearer ${token}`, token)).toBe(true);
+  expect(await bearerMatches(`Bearer ${other}`, [token, other])).toBe(true);
+  for (const header of [null, "", token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer  ${token}`, `bearer${token}`, `Bearer ${token},${other}`]) {
+    expect(await bearerMatches(header, token), String(header)).toBe(false);
+    expect(await bearerMatches(header, [token, other]), String(header)).toBe(false);
   }
+  expect(await bearerMatches("Bearer ", [])).toBe(false);
 });
 
 it("tells loopback addresses from others", () => {
