@@ -299,6 +299,57 @@ describe("hostile bodies", () => {
   });
 });
 
+describe("bounded refusals", () => {
+  /** A create whose frames are all `{}`: four issues each. */
+  const emptyFrames = (animations: number, frames: number) =>
+    JSON.stringify({ ...valid, characters: [{ name: "c", animations: Array.from({ length: animations }, (_, i) => ({ name: `a${i}`, frames: Array(frames).fill({}) })) }] });
+
+  it("answers a 90 KB body of empty frames with a 400 under 64 KB that lists 20 issues and counts the rest, on both runtimes", async () => {
+    const body = emptyFrames(3, 10_000);
+    expect(body.length).toBeGreaterThan(90_000);
+    for (const route of ["/api/projects", "/api/edge/projects"]) {
+      const res = await rawCall("POST", route, { "content-type": "application/json" }, body);
+      expect(res.status, route).toBe(400);
+      expect(res.text.length, route).toBeLessThan(64 * 1024);
+      const { error } = JSON.parse(res.text);
+      expect(error.issues).toHaveLength(20);
+      expect(error).toMatchObject({ code: "invalid_body", issuesLeftOut: 980, message: expect.stringContaining("checking stopped after 1000") });
+    }
+  });
+
+  it("answers a 1 MiB body of empty frames with a 400, not a 500, within 64 MiB more memory", async () => {
+    const body = emptyFrames(34, 10_000);
+    expect(body.length).toBeGreaterThan(1_000_000);
+    // The route and the refusal's path once first, so that the figure is the body's cost, not first-use compilation.
+    await rawCall("POST", "/api/projects", { "content-type": "application/json" }, emptyFrames(1, 10_000));
+    const before = rss(server.pid);
+    let peak = before;
+    let sending = true;
+    const sampler = (async () => {
+      while (sending) {
+        peak = Math.max(peak, rss(server.pid));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const answer = await rawCall("POST", "/api/projects", { "content-type": "application/json" }, body);
+    sending = false;
+    await sampler;
+    console.log(`1 MiB of empty frames: RSS ${(before / 2 ** 20).toFixed(1)} MiB before, ${(peak / 2 ** 20).toFixed(1)} MiB peak`);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error.issuesLeftOut).toBe(980);
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it("answers a 300 KB body nested 150,000 deep with a 400 that names the limit, on both runtimes", async () => {
+    const deepBody = `{"slug":"x","name":"X","characters":${"[".repeat(150_000)}${"]".repeat(150_000)}}`;
+    for (const route of ["/api/projects", "/api/edge/projects"]) {
+      const res = await rawCall("POST", route, { "content-type": "application/json" }, deepBody);
+      expect(res.status, route).toBe(400);
+      expect(JSON.parse(res.text).error).toEqual({ code: "invalid_body", message: "The body nests arrays and objects more than 16 levels deep." });
+    }
+  });
+});
+
 describe("overload", () => {
   it(`answers 2000 requests at ${50 * poolMax} at a time with successes or 503s, loses no success, stays within the pool`, async () => {
     let peak = 0;

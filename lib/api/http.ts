@@ -1,23 +1,31 @@
 // Request parsing and error responses, the same for every route on every runtime.
 import { z } from "zod";
 import { assertMayWrite } from "@/lib/api/access";
+import { check, MAX_ISSUES_FOUND } from "@/lib/api/issues";
 import { uuid } from "@/lib/api/schemas";
 import { countError } from "#telemetry/metrics";
 import { toHttpError } from "@/lib/db/errors";
 import { assertJsonMediaType, readBytes } from "@/lib/http/body";
 import { HttpError } from "@/lib/http/error";
+import { nestsDeeperThan } from "@/lib/http/json-depth";
 import { log } from "@/lib/log";
 import { currentRequest } from "@/lib/telemetry/request-context";
 import { inRequestContext } from "@/lib/telemetry/request";
 
 export { HttpError };
 
+/** The deepest a request body nests arrays and objects; the deepest schema (a create's frames) needs 7 levels. */
+export const MAX_JSON_DEPTH = 16;
+
 export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> {
   assertJsonMediaType(request);
-  const bytes = await readBytes(request);
+  const text = new TextDecoder().decode(await readBytes(request));
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, "invalid_body", `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(bytes));
+    body = JSON.parse(text);
   } catch {
     throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
   }
@@ -25,11 +33,15 @@ export async function readJson<T extends z.ZodType>(request: Request, schema: T)
 }
 
 export function parse<T extends z.ZodType>(schema: T, input: unknown, code = "invalid_request"): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join(".") || "(root)", message: issue.message }));
+  const result = check(schema, input);
+  if (result.ok) return result.data;
+  const { issues, leftOut, stopped } = result;
   const first = issues[0]!;
-  throw new HttpError(400, code, `${first.path}: ${first.message}`, issues);
+  const more =
+    stopped ? ` (and ${leftOut} more issues not listed; checking stopped after ${MAX_ISSUES_FOUND})`
+    : leftOut > 0 ? ` (and ${leftOut} more issues not listed)`
+    : "";
+  throw new HttpError(400, code, `${first.path}: ${first.message}${more}`, issues, leftOut);
 }
 
 export type IdContext = { params: Promise<{ id: string }> };
@@ -65,6 +77,7 @@ export function route<C>(handler: Handler<C>): Handler<C> {
           code: failure.code,
           message: failure.message,
           ...(failure instanceof HttpError && failure.details ? { issues: failure.details } : {}),
+          ...(failure instanceof HttpError && failure.leftOut ? { issuesLeftOut: failure.leftOut } : {}),
           ...(requestId && { requestId }),
         },
       };

@@ -1,5 +1,6 @@
 // Request schemas: strict, so an unknown key is an error rather than silently dropped.
 import { z } from "zod";
+import { listOf } from "@/lib/api/issues";
 import { MAX_FRAME_INDEX, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SLUG, SLUG_RULE } from "@/lib/projects/rules";
 
 export const uuid = z.uuid("must be a UUID");
@@ -26,19 +27,19 @@ const animationInput = z.strictObject({
   name,
   fps: z.int().min(1).max(240).optional(),
   loop: z.boolean().optional(),
-  frames: z.array(frameInput).max(10_000).optional(),
+  frames: listOf(frameInput, 10_000).optional(),
 });
 
 const characterInput = z.strictObject({
   name,
-  animations: z.array(animationInput).max(1_000).optional(),
+  animations: listOf(animationInput, 1_000).optional(),
 });
 
 export const projectCreate = z.strictObject({
   slug,
   name,
   description: text(10_000).optional(),
-  characters: z.array(characterInput).max(1_000).optional(),
+  characters: listOf(characterInput, 1_000).optional(),
 });
 
 export const projectUpdate = z
