@@ -14,6 +14,8 @@ export async function startServer() {
   }
   const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
   lingerOnEarlyResponses();
+  const { limitSlowClients } = await import("@/lib/http/server-timeouts");
+  limitSlowClients();
   const { env } = await import("@/lib/env");
   await warnIfWritesAreOpen();
   const bridge = await startEdgeBridge();

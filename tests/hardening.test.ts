@@ -2,6 +2,7 @@
 // the pool's worth of concurrent requests, every answer is a success or a 503 to retry, and no success is lost.
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { ESLint } from "eslint";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -348,6 +349,55 @@ describe("bounded refusals", () => {
       expect(JSON.parse(res.text).error).toEqual({ code: "invalid_body", message: "The body nests arrays and objects more than 16 levels deep." });
     }
   });
+});
+
+/**
+ * A request to `path` written by hand: its headers whole or cut short, a body that stops after its first bytes or
+ * trickles a byte a second. Resolves with the status line and body the server answered, and when.
+ */
+function slowRequest(path: string, how: "stalled body" | "trickled body" | "stalled headers") {
+  const started = Date.now();
+  return new Promise<{ how: string; path: string; status: string; body: string; seconds: number }>((resolve) => {
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1", () => {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n`;
+      socket.write(how === "stalled headers" ? head : `${head}\r\n{"slug":`);
+      if (how === "trickled body") {
+        const trickle = setInterval(() => socket.write(" "), 1_000);
+        socket.once("close", () => clearInterval(trickle));
+      }
+    });
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("error", () => {});
+    socket.once("close", () =>
+      resolve({
+        how,
+        path,
+        status: answer.split("\r\n")[0] ?? "",
+        body: answer.slice(answer.indexOf("\r\n\r\n") + 4),
+        seconds: (Date.now() - started) / 1000,
+      }),
+    );
+    // Past the limits below, the test has failed: stop waiting.
+    setTimeout(() => socket.destroy(), 45_000).unref();
+  });
+}
+
+describe("slow clients", () => {
+  it("answers a stalled or trickled body with 408 within 30 s on both runtimes, and a stalled header within 40 s", async () => {
+    const answers = await Promise.all([
+      ...["/api/projects", "/api/edge/projects"].flatMap((path) => [slowRequest(path, "stalled body"), slowRequest(path, "trickled body")]),
+      slowRequest("/api/projects", "stalled headers"),
+    ]);
+    console.log(`slow clients: ${answers.map((a) => `${a.how} ${a.path} ${a.status} after ${a.seconds} s`).join("; ")}`);
+    expect(answers.map((a) => a.status)).toEqual(Array(5).fill("HTTP/1.1 408 Request Timeout"));
+    for (const answer of answers.slice(0, 4)) {
+      expect(answer.seconds, `${answer.how} ${answer.path}`).toBeLessThan(30);
+      expect(answer.body).toContain('"code":"request_timeout"');
+    }
+    // Node checks headers every 30 s: 10 s for them, and up to 30 s more.
+    expect(answers[4]!.seconds).toBeLessThan(41);
+  }, 60_000);
 });
 
 describe("overload", () => {

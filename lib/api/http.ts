@@ -84,10 +84,10 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       const headers = new Headers();
       if (failure.status === 503) headers.set("retry-after", "1");
       if (failure.status === 401) headers.set("www-authenticate", "Bearer");
-      // A body left unread (over the limit, or a write refused before it was read) leaves the connection unable to
-      // carry another request: say it closes, which on Node.js also makes the close a lingering one
+      // A body left unread (over the limit, too slow, or a write refused before it was read) leaves the connection
+      // unable to carry another request: say it closes, which on Node.js also makes the close a lingering one
       // (lib/http/lingering-close.ts).
-      if (failure.status === 413 || (failure.status === 401 && request.body)) headers.set("connection", "close");
+      if (failure.status === 413 || failure.status === 408 || (failure.status === 401 && request.body)) headers.set("connection", "close");
       return json(body, { status: failure.status, headers });
     }
   });
