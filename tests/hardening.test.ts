@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
+import { MAX_FRAME_INDEX } from "@/lib/projects/rules";
 
 const poolMax = 4;
 const applicationName = `hardening-${process.pid}`;
@@ -398,6 +399,27 @@ describe("slow clients", () => {
     // Node checks headers every 30 s: 10 s for them, and up to 30 s more.
     expect(answers[4]!.seconds).toBeLessThan(41);
   }, 60_000);
+});
+
+describe("rules", () => {
+  it(`answers an append past frame index ${MAX_FRAME_INDEX} with 409 on both runtimes, and creates nothing`, async () => {
+    const res = await fetch(`${server.url}/api/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ slug: "full", name: "Full", characters: [{ name: "c", animations: [{ name: "a", frames: [{ ...goodFrame, index: MAX_FRAME_INDEX }] }] }] }),
+    });
+    expect(res.status).toBe(201);
+    const animationId = (await res.json()).characters[0].animations[0].id;
+    const before = await counts();
+    for (const route of [`/api/animations/${animationId}/frames`, `/api/edge/animations/${animationId}/frames`]) {
+      const append = await rawCall("POST", route, { "content-type": "application/json" }, JSON.stringify({ image: "/b.png", width: 1, height: 1 }));
+      expect(append.status, route).toBe(409);
+      expect(JSON.parse(append.text).error).toMatchObject({ code: "animation_full", message: expect.stringContaining(String(MAX_FRAME_INDEX)) });
+    }
+    expect(await counts()).toEqual(before);
+    const { rows } = await admin.query("select max(index)::int as last from frames where animation_id = $1", [animationId]);
+    expect(rows[0].last).toBe(MAX_FRAME_INDEX);
+  });
 });
 
 describe("overload", () => {

@@ -1,7 +1,7 @@
 // Request schemas: strict, so an unknown key is an error rather than silently dropped.
 import { z } from "zod";
 import { listOf } from "@/lib/api/issues";
-import { MAX_FRAME_INDEX, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SLUG, SLUG_RULE } from "@/lib/projects/rules";
+import { MAX_FRAME_INDEX, MAX_FRAME_SIZE, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SLUG, SLUG_RULE } from "@/lib/projects/rules";
 
 export const uuid = z.uuid("must be a UUID");
 
@@ -18,8 +18,8 @@ const slug = z.string().min(1).max(MAX_SLUG_LENGTH).regex(SLUG, `must be ${SLUG_
 export const frameInput = z.strictObject({
   index: z.int().min(0).max(MAX_FRAME_INDEX),
   image: text(2048).pipe(z.string().trim().min(1)),
-  width: z.int().min(1).max(16_384),
-  height: z.int().min(1).max(16_384),
+  width: z.int().min(1).max(MAX_FRAME_SIZE),
+  height: z.int().min(1).max(MAX_FRAME_SIZE),
   durationMs: z.int().min(1).max(60_000).nullish(),
 });
 
