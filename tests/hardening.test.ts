@@ -422,6 +422,29 @@ describe("rules", () => {
   });
 });
 
+describe("security headers", () => {
+  it("are on pages, API answers of both runtimes, errors and static files", async () => {
+    const page = await (await fetch(server.url)).text();
+    const script = /src="(\/_next\/static\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    for (const path of ["/", "/projects/existing", "/projects/nope", "/api/projects", "/api/edge/projects", "/api/projects/42", script!]) {
+      const { headers } = await fetch(`${server.url}${path}`);
+      const policy = headers.get("content-security-policy") ?? "";
+      expect(policy, path).toContain("frame-ancestors 'none'");
+      expect(policy, path).toContain("default-src 'self'");
+      expect(policy, path).toContain("object-src 'none'");
+      expect(policy, path).toMatch(/img-src [^;]*https:/);
+      expect(policy, path).not.toContain("unsafe-eval");
+      expect(headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(headers.get("referrer-policy"), path).toBe("same-origin");
+    }
+  });
+
+  it("leave writes open on loopback without a word at start-up", () => {
+    expect(server.logs()).not.toContain("Writes are open");
+  });
+});
+
 describe("overload", () => {
   it(`answers 2000 requests at ${50 * poolMax} at a time with successes or 503s, loses no success, stays within the pool`, async () => {
     let peak = 0;
