@@ -8,6 +8,7 @@ const wholeNumber = (fallback: number, min: number, max: number, unit = "") => {
 };
 
 const acquireTimeout = "must be 0 (no limit) or a whole number from 100 to 600000 ms";
+const writeTokens = "must be a comma-separated list of tokens of 16 to 256 printable ASCII characters without spaces";
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -69,6 +70,12 @@ export const env = createEnv({
       .string()
       .regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces")
       .optional(),
+    // Several at once, so that a token can be replaced without a moment when writes are refused.
+    API_WRITE_TOKENS: z
+      .string()
+      .transform((list) => list.split(",").map((token) => token.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[\x21-\x2b\x2d-\x7e]{16,256}$/, writeTokens)).min(1, writeTokens))
+      .optional(),
     TRACE_QUERY_PARAMETERS: z.stringbool({ error: "must be true or false" }).default(false),
     TRACE_NEXT_SPANS: z.stringbool({ error: "must be true or false" }).default(false),
     CACHE_ENABLED: z.stringbool({ error: "must be true or false" }).default(true),
@@ -100,6 +107,6 @@ function describe(issue: { path?: ReadonlyArray<PropertyKey | { key: PropertyKey
   const [first] = issue.path ?? [];
   const name = String(typeof first === "object" ? first.key : first);
   const value = process.env[name];
-  const shown = value === undefined ? "is not set" : name.endsWith("_URL") || name.endsWith("_URLS") || name.endsWith("_TOKEN") ? "is set" : `is ${JSON.stringify(value)}`;
+  const shown = value === undefined ? "is not set" : /_(URLS?|TOKENS?)$/.test(name) ? "is set" : `is ${JSON.stringify(value)}`;
   return `${name} ${shown}: ${issue.message}`;
 }

@@ -15,10 +15,13 @@ export async function startServer() {
   }
   const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
   lingerOnEarlyResponses();
+  const { limitSlowClients } = await import("@/lib/http/server-timeouts");
+  limitSlowClients();
+  const { env } = await import("@/lib/env");
+  await warnIfWritesAreOpen();
   const gateway = await startEdgeGateway();
   const bridge = gateway ? undefined : await startEdgeBridge();
   const { disconnect, poolStats } = await import("@/lib/prisma");
-  const { env } = await import("@/lib/env");
   const { drain, exitCode } = await import("@/lib/shutdown");
   const steps: DrainStep[] = [
     {
@@ -59,6 +62,17 @@ export async function startServer() {
   process.once("SIGINT", drainOnExit);
 }
 
+/** One line at start-up when anyone on the network could write: no API_WRITE_TOKENS, and not on loopback only. */
+async function warnIfWritesAreOpen() {
+  const { env } = await import("@/lib/env");
+  if (env.API_WRITE_TOKENS) return;
+  const { isLoopbackHost, nextStartHost } = await import("@/lib/http/listen-address");
+  const host = nextStartHost(process.argv);
+  if (host === undefined || isLoopbackHost(host)) return;
+  const { log } = await import("@/lib/log");
+  log.warn(`Writes are open to anyone who can reach ${host}: set API_WRITE_TOKENS to require a bearer token for POST, PATCH and DELETE.`);
+}
+
 // Edge routes have no TCP. Unless DB_EDGE_PROXY_URL names a proxy already, this process serves one on loopback and
 // hands its address to the edge sandboxes, which copy process.env when they are created.
 async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
@@ -69,10 +83,17 @@ async function startEdgeBridge(): Promise<PgWsBridge | undefined> {
   const { startPgWsBridge } = await import("@/lib/db/pg-ws-bridge");
   const { databaseTarget } = await import("@/lib/db/connection-settings");
   try {
+    const { randomBytes } = await import("node:crypto");
     const bridge = await (cache.pgWsBridge ??= startPgWsBridge({
       target: databaseTarget(env.DATABASE_URL),
+      // Handed to the edge sandboxes with the URL, and to no one else: other processes on the machine cannot open
+      // sessions, so they cannot use up the caps below.
+      key: randomBytes(32).toString("base64url"),
       // A backstop well below PostgreSQL's default max_connections; the edge pools stay far under it.
       maxConnections: 50,
+      // Each sandbox names itself (lib/db/adapter.edge.ts) and keeps a pool of DB_EDGE_POOL_MAX; twice that leaves
+      // room for connections still closing while the pool opens new ones, and no sandbox can take everyone's share.
+      maxConnectionsPerClient: 2 * env.DB_EDGE_POOL_MAX,
       // Longer than any statement may run, or a long query would look idle.
       idleTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS ? env.DB_STATEMENT_TIMEOUT_MS + 5_000 : 600_000,
       log: (line) => log.warn(line),

@@ -1,5 +1,7 @@
 // Route handlers on both runtimes, from the same `import { prisma } from "@/lib/prisma"`, on `next start`.
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
@@ -129,5 +131,60 @@ describe("both runtimes on one database", () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(budget);
+  });
+});
+
+/** The TCP ports process `pid` listens on, from /proc: its sockets' inodes, and the listening sockets' ports. */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]].filter(Boolean);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return ["tcp", "tcp6"].flatMap((table) =>
+    readFileSync(`/proc/net/${table}`, "utf8")
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === "0A" && inodes.has(fields[9]))
+      .map((fields) => parseInt(fields[1]!.split(":").pop()!, 16)),
+  );
+}
+
+describe("the edge bridge", () => {
+  it("lets no other local process open a session: 60 upgrades without its key are refused, and edge routes still answer", async () => {
+    const httpPort = Number(new URL(server.url).port);
+    const [bridgePort, ...others] = listeningPorts(server.pid).filter((port) => port !== httpPort);
+    expect(others).toEqual([]);
+    const upgrade = (query: string) =>
+      new Promise<{ status: string; socket: Socket }>((resolve, reject) => {
+        const socket = connect(bridgePort!, "127.0.0.1", () =>
+          socket.write(
+            `GET /v1${query} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n` +
+              `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n\r\n`,
+          ),
+        );
+        socket.once("data", (chunk) => resolve({ status: chunk.toString("latin1").split("\r\n")[0]!, socket }));
+        socket.once("error", reject);
+      });
+    const attempts = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => upgrade(["", "?key=guess", `?client=local-${i}`][i % 3]!)),
+    );
+    // And as many connections that never say anything, held open meanwhile.
+    const silent = await Promise.all(
+      Array.from({ length: 60 }, () => new Promise<Socket>((resolve) => { const socket = connect(bridgePort!, "127.0.0.1", () => resolve(socket)); })),
+    );
+    try {
+      expect(new Set(attempts.map((a) => a.status))).toEqual(new Set(["HTTP/1.1 401 a valid key is required"]));
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(["/api/edge/health", "/api/edge/projects"][i % 2]!)));
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    } finally {
+      for (const { socket } of attempts) socket.destroy();
+      for (const socket of silent) socket.destroy();
+    }
   });
 });

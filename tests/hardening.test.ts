@@ -2,12 +2,14 @@
 // the pool's worth of concurrent requests, every answer is a success or a 503 to retry, and no success is lost.
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { ESLint } from "eslint";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/db";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
+import { MAX_FRAME_INDEX } from "@/lib/projects/rules";
 
 const poolMax = 4;
 const applicationName = `hardening-${process.pid}`;
@@ -296,6 +298,150 @@ describe("hostile bodies", () => {
 
   it("answers a chunked upload over 1 MiB with 413 on the edge runtime too", async () => {
     expect((await chunkedUpload("/api/edge/projects", 8 * 1024 * 1024)).status).toBe(413);
+  });
+});
+
+describe("bounded refusals", () => {
+  /** A create whose frames are all `{}`: four issues each. */
+  const emptyFrames = (animations: number, frames: number) =>
+    JSON.stringify({ ...valid, characters: [{ name: "c", animations: Array.from({ length: animations }, (_, i) => ({ name: `a${i}`, frames: Array(frames).fill({}) })) }] });
+
+  it("answers a 90 KB body of empty frames with a 400 under 64 KB that lists 20 issues and counts the rest, on both runtimes", async () => {
+    const body = emptyFrames(3, 10_000);
+    expect(body.length).toBeGreaterThan(90_000);
+    for (const route of ["/api/projects", "/api/edge/projects"]) {
+      const res = await rawCall("POST", route, { "content-type": "application/json" }, body);
+      expect(res.status, route).toBe(400);
+      expect(res.text.length, route).toBeLessThan(64 * 1024);
+      const { error } = JSON.parse(res.text);
+      expect(error.issues).toHaveLength(20);
+      expect(error).toMatchObject({ code: "invalid_body", issuesLeftOut: 980, message: expect.stringContaining("checking stopped after 1000") });
+    }
+  });
+
+  it("answers a 1 MiB body of empty frames with a 400, not a 500, within 64 MiB more memory", async () => {
+    const body = emptyFrames(34, 10_000);
+    expect(body.length).toBeGreaterThan(1_000_000);
+    // The route and the refusal's path once first, so that the figure is the body's cost, not first-use compilation.
+    await rawCall("POST", "/api/projects", { "content-type": "application/json" }, emptyFrames(1, 10_000));
+    const before = rss(server.pid);
+    let peak = before;
+    let sending = true;
+    const sampler = (async () => {
+      while (sending) {
+        peak = Math.max(peak, rss(server.pid));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const answer = await rawCall("POST", "/api/projects", { "content-type": "application/json" }, body);
+    sending = false;
+    await sampler;
+    console.log(`1 MiB of empty frames: RSS ${(before / 2 ** 20).toFixed(1)} MiB before, ${(peak / 2 ** 20).toFixed(1)} MiB peak`);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error.issuesLeftOut).toBe(980);
+    expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it("answers a 300 KB body nested 150,000 deep with a 400 that names the limit, on both runtimes", async () => {
+    const deepBody = `{"slug":"x","name":"X","characters":${"[".repeat(150_000)}${"]".repeat(150_000)}}`;
+    for (const route of ["/api/projects", "/api/edge/projects"]) {
+      const res = await rawCall("POST", route, { "content-type": "application/json" }, deepBody);
+      expect(res.status, route).toBe(400);
+      expect(JSON.parse(res.text).error).toEqual({ code: "invalid_body", message: "The body nests arrays and objects more than 16 levels deep." });
+    }
+  });
+});
+
+/**
+ * A request to `path` written by hand: its headers whole or cut short, a body that stops after its first bytes or
+ * trickles a byte a second. Resolves with the status line and body the server answered, and when.
+ */
+function slowRequest(path: string, how: "stalled body" | "trickled body" | "stalled headers") {
+  const started = Date.now();
+  return new Promise<{ how: string; path: string; status: string; body: string; seconds: number }>((resolve) => {
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1", () => {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n`;
+      socket.write(how === "stalled headers" ? head : `${head}\r\n{"slug":`);
+      if (how === "trickled body") {
+        const trickle = setInterval(() => socket.write(" "), 1_000);
+        socket.once("close", () => clearInterval(trickle));
+      }
+    });
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("error", () => {});
+    socket.once("close", () =>
+      resolve({
+        how,
+        path,
+        status: answer.split("\r\n")[0] ?? "",
+        body: answer.slice(answer.indexOf("\r\n\r\n") + 4),
+        seconds: (Date.now() - started) / 1000,
+      }),
+    );
+    // Past the limits below, the test has failed: stop waiting.
+    setTimeout(() => socket.destroy(), 45_000).unref();
+  });
+}
+
+describe("slow clients", () => {
+  it("answers a stalled or trickled body with 408 within 30 s on both runtimes, and a stalled header within 40 s", async () => {
+    const answers = await Promise.all([
+      ...["/api/projects", "/api/edge/projects"].flatMap((path) => [slowRequest(path, "stalled body"), slowRequest(path, "trickled body")]),
+      slowRequest("/api/projects", "stalled headers"),
+    ]);
+    console.log(`slow clients: ${answers.map((a) => `${a.how} ${a.path} ${a.status} after ${a.seconds} s`).join("; ")}`);
+    expect(answers.map((a) => a.status)).toEqual(Array(5).fill("HTTP/1.1 408 Request Timeout"));
+    for (const answer of answers.slice(0, 4)) {
+      expect(answer.seconds, `${answer.how} ${answer.path}`).toBeLessThan(30);
+      expect(answer.body).toContain('"code":"request_timeout"');
+    }
+    // Node checks headers every 30 s: 10 s for them, and up to 30 s more.
+    expect(answers[4]!.seconds).toBeLessThan(41);
+  }, 60_000);
+});
+
+describe("rules", () => {
+  it(`answers an append past frame index ${MAX_FRAME_INDEX} with 409 on both runtimes, and creates nothing`, async () => {
+    const res = await fetch(`${server.url}/api/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ slug: "full", name: "Full", characters: [{ name: "c", animations: [{ name: "a", frames: [{ ...goodFrame, index: MAX_FRAME_INDEX }] }] }] }),
+    });
+    expect(res.status).toBe(201);
+    const animationId = (await res.json()).characters[0].animations[0].id;
+    const before = await counts();
+    for (const route of [`/api/animations/${animationId}/frames`, `/api/edge/animations/${animationId}/frames`]) {
+      const append = await rawCall("POST", route, { "content-type": "application/json" }, JSON.stringify({ image: "/b.png", width: 1, height: 1 }));
+      expect(append.status, route).toBe(409);
+      expect(JSON.parse(append.text).error).toMatchObject({ code: "animation_full", message: expect.stringContaining(String(MAX_FRAME_INDEX)) });
+    }
+    expect(await counts()).toEqual(before);
+    const { rows } = await admin.query("select max(index)::int as last from frames where animation_id = $1", [animationId]);
+    expect(rows[0].last).toBe(MAX_FRAME_INDEX);
+  });
+});
+
+describe("security headers", () => {
+  it("are on pages, API answers of both runtimes, errors and static files", async () => {
+    const page = await (await fetch(server.url)).text();
+    const script = /src="(\/_next\/static\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    for (const path of ["/", "/projects/existing", "/projects/nope", "/api/projects", "/api/edge/projects", "/api/projects/42", script!]) {
+      const { headers } = await fetch(`${server.url}${path}`);
+      const policy = headers.get("content-security-policy") ?? "";
+      expect(policy, path).toContain("frame-ancestors 'none'");
+      expect(policy, path).toContain("default-src 'self'");
+      expect(policy, path).toContain("object-src 'none'");
+      expect(policy, path).toMatch(/img-src [^;]*https:/);
+      expect(policy, path).not.toContain("unsafe-eval");
+      expect(headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(headers.get("referrer-policy"), path).toBe("same-origin");
+    }
+  });
+
+  it("leave writes open on loopback without a word at start-up", () => {
+    expect(server.logs()).not.toContain("Writes are open");
   });
 });
 

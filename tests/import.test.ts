@@ -4,9 +4,11 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sampleFrame, writeSampleTree, type SampleTree } from "@/lib/assets/sample";
+import { MAX_FRAME_SIZE } from "@/lib/projects/rules";
 import { frameCounts, runImport, spawnImport } from "./support/assets";
 import { createTestDatabase } from "./support/db";
 import type { TestDatabase } from "../scripts/support/postgres-admin";
@@ -130,6 +132,41 @@ it("reports a corrupt image and files outside the layout, skips them and imports
     "/assets/gamma/hero/idle/2.png",
   ]);
   expect(await fingerprint(root)).toEqual(files);
+});
+
+/** The start of a PNG file: its signature and an IHDR chunk that claims this size, with no image data after it. */
+function pngHeader(width: number, height: number) {
+  const ihdr = Buffer.alloc(17);
+  ihdr.write("IHDR", 0, "ascii");
+  ihdr.writeUInt32BE(width, 4);
+  ihdr.writeUInt32BE(height, 8);
+  ihdr.set([8, 2, 0, 0, 0], 12);
+  const chunk = Buffer.alloc(25);
+  chunk.writeUInt32BE(13, 0);
+  ihdr.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(ihdr), 21);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk]);
+}
+
+it("refuses images larger than the API accepts, as the API does, and imports the rest", async () => {
+  const db = await database();
+  const root = path.join(work, "huge");
+  await writeSampleTree(root, { delta: { hero: { idle: 2 } } });
+  await writeFile(path.join(root, "delta/hero/idle/2.png"), pngHeader(2147483647, 2147483647));
+  await writeFile(path.join(root, "delta/hero/idle/3.png"), pngHeader(MAX_FRAME_SIZE + 1, 1));
+  await writeFile(path.join(root, "delta/hero/idle/4.png"), pngHeader(MAX_FRAME_SIZE, MAX_FRAME_SIZE));
+
+  const run = await runImport(root, db.url);
+  expect(run.code, run.stderr).toBe(0);
+  expect(frameCounts(run.stdout)).toEqual({ created: 3, updated: 0, unchanged: 0 });
+  const skipped = run.stdout.slice(run.stdout.indexOf("skipped:"));
+  expect(skipped.split("\n").filter(Boolean)).toEqual([
+    "skipped: 2 files",
+    `  delta/hero/idle/2.png: 2147483647×2147483647 is larger than ${MAX_FRAME_SIZE} pixels a side`,
+    `  delta/hero/idle/3.png: ${MAX_FRAME_SIZE + 1}×1 is larger than ${MAX_FRAME_SIZE} pixels a side`,
+  ]);
+  const sizes = await query<{ index: number; width: number; height: number }>(db.url, "select index, width, height from frames order by index");
+  expect(sizes.map((row) => [row.index, row.width, row.height])).toEqual([[0, 32, 32], [1, 32, 32], [4, MAX_FRAME_SIZE, MAX_FRAME_SIZE]]);
 });
 
 it("leaves only whole animations when killed mid-run, and the next run ends where an uninterrupted one does", async () => {

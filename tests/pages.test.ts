@@ -23,6 +23,8 @@ let server: NextServer;
 let browser: BrowserContext;
 let page: Page;
 let profile: string;
+/** What Chromium reported refusing under the pages' Content-Security-Policy. */
+const refusedByPolicy: string[] = [];
 const tree = path.join("public/assets", `pages-test-${process.pid}-${Date.now()}`);
 // A fresh clone has no public/ at all: folders this file creates are removed again when it leaves them empty.
 const madeFolders = ["public", "public/assets"].filter((folder) => !existsSync(folder)).reverse();
@@ -48,6 +50,9 @@ describe.skipIf(!hasChromium)(`pages in Chromium${hasChromium ? "" : ` (skipped:
       ],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
     await mkdir(SCREENSHOTS, { recursive: true });
   });
 
@@ -63,7 +68,8 @@ describe.skipIf(!hasChromium)(`pages in Chromium${hasChromium ? "" : ` (skipped:
   const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `pages-${name}.png`), fullPage: true });
 
   it("clicks from the projects list to an animation whose frames all load, and play moves the frame", async () => {
-    await page.goto(server.url);
+    const first = await page.goto(server.url);
+    expect(first?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
     await expect.poll(() => page.getByRole("link").allTextContents()).toEqual(["Nothing here", "sprites"]);
     await screenshot("projects");
 
@@ -91,6 +97,8 @@ describe.skipIf(!hasChromium)(`pages in Chromium${hasChromium ? "" : ` (skipped:
       .toBeGreaterThanOrEqual(3);
     await page.getByRole("button", { name: "Pause" }).click();
     await screenshot("animation-played");
+    // Hydration and playing both ran under the policy, which refused nothing they needed.
+    expect(refusedByPolicy).toEqual([]);
   });
 
   it("opens names that need encoding, shows empty states and answers 404 for what does not exist", async () => {
@@ -105,6 +113,7 @@ describe.skipIf(!hasChromium)(`pages in Chromium${hasChromium ? "" : ` (skipped:
     for (const missing of ["/projects/nope", "/projects/sprites/hero/fly", "/projects/sprites/villain/walk"]) {
       expect((await page.goto(`${server.url}${missing}`))?.status(), missing).toBe(404);
     }
+    expect(refusedByPolicy).toEqual([]);
   });
 });
 

@@ -11,7 +11,8 @@ import { Client, Pool, neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startPgWsBridge, type PgWsBridge } from "@/lib/db/pg-ws-bridge";
+import { proxyAddress } from "@/lib/db/edge-proxy-address";
+import { DEFAULT_MAX_MESSAGE_BYTES, startPgWsBridge, type PgWsBridge } from "@/lib/db/pg-ws-bridge";
 import { startEmbeddedPostgres, type RunningPostgres } from "../scripts/support/embedded-postgres";
 import { freePort } from "../scripts/support/free-port";
 import { serverUrl } from "./support/db";
@@ -24,9 +25,10 @@ neonConfig.webSocketConstructor = WebSocket;
 neonConfig.useSecureWebSocket = false;
 neonConfig.pipelineConnect = false;
 
-function neonClient(connectionString: string, bridge: Reachable, applicationName = "pg-ws-bridge-test") {
+/** `clientName`: the name the client gives the bridge, as an edge sandbox does; the bridge's URL then goes as a whole. */
+function neonClient(connectionString: string, bridge: Reachable, applicationName = "pg-ws-bridge-test", clientName?: string) {
   const client = new Client({ connectionString, application_name: applicationName });
-  client.neonConfig.wsProxy = proxyOf(bridge);
+  client.neonConfig.wsProxy = clientName === undefined ? proxyOf(bridge) : () => proxyAddress(bridge.url, clientName);
   // Failures surface through connect()/query(); a dropped connection must not be an uncaught error.
   client.on("error", () => {});
   return client;
@@ -76,6 +78,27 @@ const upgradeHeaders = {
   "Sec-WebSocket-Version": "13",
   "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
 };
+
+/** The bridge's URL with a client name, as an edge sandbox asks for it. */
+const proxyAddressUrl = (bridge: Reachable, client = "test") => `ws://${proxyAddress(bridge.url, client)}`;
+
+/** A WebSocket opened by hand on a plain socket, so that frames can be written a byte at a time. */
+function rawWebSocket(bridge: Reachable) {
+  return new Promise<import("node:net").Socket>((resolve, reject) => {
+    const socket = connect(bridge.port, "127.0.0.1", () =>
+      socket.write(
+        `GET /v1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${upgradeHeaders["Sec-WebSocket-Key"]}\r\n\r\n`,
+      ),
+    );
+    socket.once("data", (chunk) => {
+      const head = chunk.toString("latin1");
+      if (!head.startsWith("HTTP/1.1 101")) reject(new Error(head.split("\r\n")[0]));
+      else resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+}
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -127,10 +150,11 @@ describe("pg-ws-bridge against the suite's PostgreSQL", () => {
     await client.query("rollback");
     expect(rows[0]).toEqual({ n: 2, total: 200_001 });
 
-    // Far more than the bridge lets queue in either direction, so both ends must pause and resume.
-    const big = "é".repeat(8_000_000);
+    // Far more than the bridge lets queue in either direction, so both ends must pause and resume; one message just
+    // under the bridge's cap on a client's message.
+    const big = "é".repeat(DEFAULT_MAX_MESSAGE_BYTES / 2 - 1_000);
     const echoed = await client.query<{ s: string; len: number }>("select $1::text as s, octet_length($1::text) as len", [big]);
-    expect(echoed.rows[0]!.len).toBe(16_000_000);
+    expect(echoed.rows[0]!.len).toBe(big.length * 2);
     expect(echoed.rows[0]!.s === big).toBe(true);
     // A client that stops reading: the bridge must stop reading PostgreSQL, then carry on when the client does.
     const clientSocket = (client as unknown as { connection: { stream: { ws: WebSocket } } }).connection.stream.ws;
@@ -277,6 +301,87 @@ describe("pg-ws-bridge against the suite's PostgreSQL", () => {
     expect(Date.now() - since).toBeGreaterThanOrEqual(idleTimeoutMs - 100);
     expect(bridge.stats().closedIdle).toBeGreaterThanOrEqual(1);
     await expect(abandoned.query("select 1")).rejects.toThrow();
+  });
+
+  it("counts the client's bytes as traffic: a message that takes longer than idleTimeoutMs to arrive is carried", async () => {
+    const idleTimeoutMs = 2_000;
+    const bridge = await start({ idleTimeoutMs });
+    const { user, database } = { user: decodeURIComponent(new URL(url).username) || "postgres", database: new URL(url).pathname.slice(1) };
+    // A PostgreSQL startup message, to which the server answers at once (an authentication request or an error).
+    const body = Buffer.from(`\0\0\0\0\0\x03\0\0user\0${user}\0database\0${database}\0\0`, "latin1");
+    body.writeInt32BE(body.length, 0);
+    expect(body.length).toBeLessThan(126); // a one-byte frame length
+    const socket = await rawWebSocket(bridge);
+    // One binary frame, masked with a zero key (so the payload goes as it is), sent a byte every idleTimeoutMs / 15.
+    const frame = Buffer.concat([Buffer.from([0x82, 0x80 | body.length, 0, 0, 0, 0]), body]);
+    const answered = new Promise<Buffer>((resolve) => socket.once("data", resolve));
+    const since = Date.now();
+    for (const byte of frame) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setTimeout(r, idleTimeoutMs / 15));
+    }
+    expect(Date.now() - since).toBeGreaterThan(1.5 * idleTimeoutMs);
+    const answer = await answered;
+    // A binary frame whose payload is PostgreSQL's first answer: 'R' (authentication) or 'E' (an error).
+    expect(answer[0]).toBe(0x82);
+    const length = answer[1]! & 0x7f;
+    expect(["R", "E"]).toContain(String.fromCharCode(answer[length === 126 ? 4 : length === 127 ? 10 : 2]!));
+    expect(bridge.stats()).toMatchObject({ accepted: 1, closedIdle: 0 });
+    socket.destroy();
+  });
+
+  it("closes a session whose message passes maxMessageBytes (by default 8 MiB, not ws's 100 MiB)", async () => {
+    const small = await start({ maxMessageBytes: 64 * 1024 });
+    const client = neonClient(url, small);
+    await client.connect();
+    expect((await client.query("select length($1::text) as n", ["x".repeat(60_000)])).rows).toEqual([{ n: 60_000 }]);
+    await expect(client.query("select length($1::text) as n", ["x".repeat(70_000)])).rejects.toThrow();
+    expect(small.stats()).toMatchObject({ closedTooLarge: 1 });
+
+    const byDefault = await start();
+    const ws = new WebSocket(proxyAddressUrl(byDefault));
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    ws.on("error", () => {}); // the server may close while the message is still going out
+    const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+    ws.send(Buffer.alloc(DEFAULT_MAX_MESSAGE_BYTES + 1));
+    expect(await closed).toBe(1009);
+    await waitFor(async () => byDefault.stats().open, (open) => open === 0, 5_000);
+    expect(byDefault.stats()).toMatchObject({ open: 0, closedTooLarge: 1 });
+  });
+
+  it("with a key, refuses every upgrade that lacks it before it holds anything, and serves those that have it", async () => {
+    const key = randomBytes(24).toString("base64url");
+    const bridge = await start({ key, maxConnections: 2 });
+    expect(new URL(bridge.url).searchParams.get("key")).toBe(key);
+    const bare = bridge.url.replace(/\?.*$/, "");
+    const answers = await Promise.all(
+      ["", "?key=", `?key=${key}x`, `?key=${key.slice(1)}`, `?client=a&key=${encodeURIComponent(key.toUpperCase())}`].flatMap((query) =>
+        Array.from({ length: 12 }, () => rawRequest(bridge, `/v1${query}`, upgradeHeaders)),
+      ),
+    );
+    expect(new Set(answers.map((a) => `${a.status} ${a.upgraded}`))).toEqual(new Set(["401 false"]));
+    expect(bridge.stats()).toMatchObject({ open: 0, accepted: 0, refused: 60 });
+    await expect(neonClient(url, { ...bridge, url: bare }, "pg-ws-bridge-test", "sandbox-a").connect()).rejects.toThrow();
+
+    const clients = ["sandbox-a", "sandbox-b"].map((name) => neonClient(url, bridge, "pg-ws-bridge-test", name));
+    await Promise.all(clients.map((client) => client.connect()));
+    expect((await clients[1]!.query("select 2 as n")).rows).toEqual([{ n: 2 }]);
+    await Promise.all(clients.map((client) => client.end()));
+  });
+
+  it("caps each client's sessions, so that one client cannot use up the others' share", async () => {
+    const bridge = await start({ maxConnections: 4, maxConnectionsPerClient: 2 });
+    const of = (name: string) => neonClient(url, bridge, "pg-ws-bridge-test", name);
+    const greedy = [of("greedy"), of("greedy")];
+    await Promise.all(greedy.map((client) => client.connect()));
+    await expect(of("greedy").connect()).rejects.toThrow();
+    expect(bridge.stats()).toMatchObject({ open: 2, refused: 1 });
+    // The others' share is still there, whoever took theirs first.
+    const others = [of("other"), of("other")];
+    await Promise.all(others.map((client) => client.connect()));
+    expect((await others[1]!.query("select 4 as n")).rows).toEqual([{ n: 4 }]);
+    expect(await rawRequest(bridge, "/v1?client=no%20spaces", upgradeHeaders)).toMatchObject({ status: 400 });
+    await Promise.all([...greedy, ...others].map((client) => client.end()));
   });
 });
 

@@ -22,6 +22,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
+// Writes want a token and health's details the metrics one, on every runtime: the handlers check them, not the server.
+const writeToken = `write-token-${process.pid}-0123456789`;
+const metricsToken = `metrics-token-${process.pid}-0123456789`;
+const writing = { authorization: `Bearer ${writeToken}` };
+
 describe.each(runtimeServers)("$name", ({ name, runtime, prefix, applicationName, start }) => {
   const base = `rt-${runtime}-${process.pid}`;
   const sessions = applicationName(base);
@@ -35,7 +40,13 @@ describe.each(runtimeServers)("$name", ({ name, runtime, prefix, applicationName
     baseline = await backends(admin, sessions);
     // Idle connections close after a second, so that a pool's connections are gone well within the settle time. A
     // request waits for a connection as long as a busy machine needs: these tests check answers, not capacity.
-    const env = { DB_APPLICATION_NAME: base, DB_POOL_IDLE_TIMEOUT_MS: "1000", DB_POOL_ACQUIRE_TIMEOUT_MS: "30000" };
+    const env = {
+      DB_APPLICATION_NAME: base,
+      DB_POOL_IDLE_TIMEOUT_MS: "1000",
+      DB_POOL_ACQUIRE_TIMEOUT_MS: "30000",
+      API_WRITE_TOKENS: `other-token-0123456789,${writeToken}`,
+      METRICS_TOKEN: metricsToken,
+    };
     server = await start({ ...env, DATABASE_URL: db.url });
     // Nothing listens there; the second server reuses the first's build (the worker's bundle).
     const nowhere = `postgresql://postgres@127.0.0.1:${await freePort()}/nothing`;
@@ -45,20 +56,36 @@ describe.each(runtimeServers)("$name", ({ name, runtime, prefix, applicationName
     await Promise.all([server?.stop(), unreachable?.stop()]);
   });
 
-  it("answers health from PostgreSQL", async () => {
-    const health = await call(`${api()}/health`);
+  it("answers health from PostgreSQL: its details to the metrics token's bearer only", async () => {
+    const health = await call(`${api()}/health`, "GET", undefined, { authorization: `Bearer ${metricsToken}` });
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: "ok", runtime, database: { version: expect.any(String) } });
+    for (const headers of [{}, writing, { "x-sprite-store-peer-address": "127.0.0.1" }] as Record<string, string>[]) {
+      expect(await call(`${api()}/health`, "GET", undefined, headers)).toMatchObject({ status: 200, body: { status: "ok" } });
+      expect(Object.keys((await call(`${api()}/health`, "GET", undefined, headers)).body)).toEqual(["status"]);
+    }
+  });
+
+  it("refuses a write without a valid token with 401 and changes nothing; reads need none", async () => {
+    const slugs = async () => ((await call(`${api()}/projects?limit=100`)).body.projects as { slug: string }[]).map((p) => p.slug);
+    const before = await slugs();
+    for (const headers of [{}, { authorization: `Bearer ${writeToken}x` }, { authorization: `Bearer ${metricsToken}` }] as Record<string, string>[]) {
+      const refused = await call(`${api()}/projects`, "POST", { slug: slug("refused"), name: "No" }, headers);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe("Bearer");
+      expect(refused.body.error.code).toBe("unauthorized");
+    }
+    expect(await slugs()).toEqual(before);
   });
 
   it("creates, reads, updates and deletes a project", async () => {
-    const { statuses, names } = await projectLifecycle(api(), slug("crud"));
+    const { statuses, names } = await projectLifecycle(api(), slug("crud"), writing);
     expect(statuses).toEqual([201, 200, 200, 200, 204, 404]);
     expect(names).toEqual(["Created", "Updated"]);
   });
 
   it("gives 12 concurrent frame appends the indexes 0..11", async () => {
-    const { statuses, indexes, failures } = await concurrentAppends(api(), slug("frames"), 12);
+    const { statuses, indexes, failures } = await concurrentAppends(api(), slug("frames"), 12, writing);
     expect(statuses, `${JSON.stringify(failures)}\n${server.logs().slice(-3000)}`).toEqual(Array(12).fill(201));
     expect(indexes).toEqual([...Array(12).keys()]);
   });
@@ -82,7 +109,7 @@ describe.each(runtimeServers)("$name", ({ name, runtime, prefix, applicationName
 
   if (runtime === "workerd") {
     it("serves 200 sequential requests on one isolate, none hung or cancelled, and keeps no socket after them", async () => {
-      const { projectId } = await concurrentAppends(api(), slug("sequential"), 1);
+      const { projectId } = await concurrentAppends(api(), slug("sequential"), 1, writing);
       const statuses: number[] = [];
       for (let i = 0; i < 200; i++) statuses.push((await call(`${api()}/projects/${projectId}`)).status);
       expect(statuses).toEqual(Array(200).fill(200));

@@ -1,9 +1,11 @@
 // Request schemas: strict, so an unknown key is an error rather than silently dropped.
 import { z } from "zod";
+import { listOf } from "@/lib/api/issues";
 import {
   MAX_ANIMATIONS_PER_CHARACTER,
   MAX_CHARACTERS_PER_PROJECT,
   MAX_FRAME_INDEX,
+  MAX_FRAME_SIZE,
   MAX_NAME_LENGTH,
   MAX_ROWS_PER_CREATE,
   MAX_SLUG_LENGTH,
@@ -26,8 +28,8 @@ const slug = z.string().min(1).max(MAX_SLUG_LENGTH).regex(SLUG, `must be ${SLUG_
 export const frameInput = z.strictObject({
   index: z.int().min(0).max(MAX_FRAME_INDEX),
   image: text(2048).pipe(z.string().trim().min(1)),
-  width: z.int().min(1).max(16_384),
-  height: z.int().min(1).max(16_384),
+  width: z.int().min(1).max(MAX_FRAME_SIZE),
+  height: z.int().min(1).max(MAX_FRAME_SIZE),
   durationMs: z.int().min(1).max(60_000).nullish(),
 });
 
@@ -35,12 +37,12 @@ const animationInput = z.strictObject({
   name,
   fps: z.int().min(1).max(240).optional(),
   loop: z.boolean().optional(),
-  frames: z.array(frameInput).max(MAX_ROWS_PER_CREATE).optional(),
+  frames: listOf(frameInput, MAX_ROWS_PER_CREATE).optional(),
 });
 
 const characterInput = z.strictObject({
   name,
-  animations: z.array(animationInput).max(MAX_ANIMATIONS_PER_CHARACTER).optional(),
+  animations: listOf(animationInput, MAX_ANIMATIONS_PER_CHARACTER).optional(),
 });
 
 export const projectCreate = z
@@ -48,7 +50,7 @@ export const projectCreate = z
     slug,
     name,
     description: text(10_000).optional(),
-    characters: z.array(characterInput).max(MAX_CHARACTERS_PER_PROJECT).optional(),
+    characters: listOf(characterInput, MAX_CHARACTERS_PER_PROJECT).optional(),
   })
   .refine((project) => rowsOf(project) <= MAX_ROWS_PER_CREATE, {
     message: `carries more than ${MAX_ROWS_PER_CREATE} characters, animations and frames in all: create the rest with frame appends or the asset import`,

@@ -4,6 +4,7 @@ import { opendir } from "node:fs/promises";
 import path from "node:path";
 import { imageSizeFromFile } from "image-size/fromFile";
 import { placeFile, type FrameFile } from "@/lib/assets/layout";
+import { MAX_FRAME_SIZE } from "@/lib/projects/rules";
 
 export type PlannedFrame = { index: number; image: string; width: number; height: number };
 export type PlannedAnimation = { project: string; character: string; animation: string; frames: PlannedFrame[] };
@@ -98,12 +99,13 @@ function withoutSharedIndexes(entries: Placed[], skipped: SkippedFile[]): Placed
   });
 }
 
-/** The size from the image's header, or why there is none. */
+/** The size from the image's header, or why there is none or it is not one a frame may have. */
 async function measure(file: string, format: FrameFile["format"]): Promise<{ width: number; height: number } | string> {
   try {
     const { width, height, type } = await imageSizeFromFile(file);
     if (type !== format) return `content is ${type ?? "unknown"}, not ${format}`;
     if (!(width > 0 && height > 0)) return `${format} header gives no size`;
+    if (width > MAX_FRAME_SIZE || height > MAX_FRAME_SIZE) return `${width}×${height} is larger than ${MAX_FRAME_SIZE} pixels a side`;
     return { width, height };
   } catch (error) {
     return `not a readable ${format} image (${(error as Error).message})`;

@@ -3,9 +3,13 @@
 import { neonConfig } from "@neondatabase/serverless";
 import { PrismaNeon } from "@prisma/adapter-neon";
 import { recordAcquireState, type AcquireState } from "@/lib/db/acquire-state";
+import { proxyAddress } from "@/lib/db/edge-proxy-address";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+
+// Each edge route runs in a sandbox of its own, which evaluates this module once: its name for the bridge.
+const sandbox = crypto.randomUUID();
 
 export function createAdapter({ url, pool }: DatabaseSettings) {
   // Read when a connection opens, not at import: `next build` evaluates this module with no proxy to name.
@@ -13,8 +17,7 @@ export function createAdapter({ url, pool }: DatabaseSettings) {
     if (!env.DB_EDGE_PROXY_URL) {
       throw new Error("DB_EDGE_PROXY_URL is not set: edge routes reach PostgreSQL through a WebSocket proxy.");
     }
-    const url = new URL(env.DB_EDGE_PROXY_URL);
-    return `${url.host}${url.pathname}`;
+    return proxyAddress(env.DB_EDGE_PROXY_URL, sandbox);
   };
   neonConfig.useSecureWebSocket = env.DB_EDGE_PROXY_URL?.startsWith("wss:") ?? false;
   // Pipelining sends the password before the server asks for it, which only works with cleartext auth, not SCRAM.

@@ -1,5 +1,6 @@
 // PostgreSQL over WebSocket for runtimes without TCP (Next.js edge routes, through @neondatabase/serverless).
 // Each WebSocket carries one PostgreSQL session as binary frames to one TCP connection to a fixed server.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -19,7 +20,22 @@ export type PgWsBridgeOptions = {
   path?: string;
   /** Sessions open at once; one more is answered 503. */
   maxConnections?: number;
-  /** A session with no byte in either direction for this long is closed. Must exceed the longest statement. */
+  /**
+   * Sessions open at once for one client, as named by the `client` query parameter (an edge sandbox names itself);
+   * one more is answered 503. A client that leaks sessions then exhausts its own share, not everyone's.
+   */
+  maxConnectionsPerClient?: number;
+  /**
+   * Set: an upgrade must carry it as the `key` query parameter, or it is answered 401. The server hands it to its
+   * own edge sandboxes only, so no other process on the machine can open, or hold, a session.
+   */
+  key?: string;
+  /** The largest WebSocket message taken from a client; a larger one closes the session (1009). */
+  maxMessageBytes?: number;
+  /**
+   * A session with no byte in either direction for this long is closed: none from the client, not even part of a
+   * message, and none from PostgreSQL. Must exceed the longest statement, during which both are silent.
+   */
   idleTimeoutMs?: number;
   log?: (line: string) => void;
 };
@@ -30,10 +46,12 @@ export type PgWsBridgeStats = {
   accepted: number;
   refused: number;
   closedIdle: number;
+  /** Sessions closed because a client's message passed maxMessageBytes. */
+  closedTooLarge: number;
 };
 
 export type PgWsBridge = {
-  /** `ws://host:port/path`, the value an edge route is given to reach the database. */
+  /** `ws://host:port/path?key=…`, the value an edge route is given to reach the database. */
   url: string;
   port: number;
   stats: () => PgWsBridgeStats;
@@ -45,6 +63,16 @@ const loopbackHosts = new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
 const isLoopback = (host: string) => loopbackHosts.has(host.toLowerCase());
 // Past this many bytes queued towards the WebSocket, reading from PostgreSQL pauses.
 const highWaterMark = 1 << 20;
+/**
+ * The driver sends one message per batch of PostgreSQL messages written at once. The app's largest is the Bind of a
+ * multi-row insert from a 1 MiB request body: at most PostgreSQL's 65,535 parameters, each with a 4-byte length
+ * and a value from that body or a generated id, a few MiB. `ws` would buffer up to 100 MiB of one message.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** A client names itself with letters, digits and dashes (a UUID), so that a name costs a bounded map key. */
+const clientName = /^[A-Za-z0-9-]{1,64}$/;
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export async function startPgWsBridge({
   target,
@@ -53,6 +81,9 @@ export async function startPgWsBridge({
   host = "127.0.0.1",
   path = "/v1",
   maxConnections = 20,
+  maxConnectionsPerClient = maxConnections,
+  key,
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
   idleTimeoutMs = 60_000,
   log = () => {},
 }: PgWsBridgeOptions): Promise<PgWsBridge> {
@@ -65,16 +96,26 @@ export async function startPgWsBridge({
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)
     throw new Error(`pg-ws-bridge: invalid target port ${target.port}`);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error("pg-ws-bridge: maxConnections must be >= 1");
+  if (!Number.isInteger(maxConnectionsPerClient) || maxConnectionsPerClient < 1)
+    throw new Error("pg-ws-bridge: maxConnectionsPerClient must be >= 1");
+  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new Error("pg-ws-bridge: maxMessageBytes must be >= 1024");
+  if (key !== undefined && key.length < 16) throw new Error("pg-ws-bridge: a key must have at least 16 characters");
   if (!(idleTimeoutMs > 0)) throw new Error("pg-ws-bridge: idleTimeoutMs must be > 0");
 
-  const sessions = new Set<{ ws?: WebSocket; tcp: Socket }>();
-  const counts = { accepted: 0, refused: 0, closedIdle: 0 };
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  type Session = { ws?: WebSocket; tcp: Socket; client: string };
+  const sessions = new Set<Session>();
+  const perClient = new Map<string, number>();
+  const counts = { accepted: 0, refused: 0, closedIdle: 0, closedTooLarge: 0 };
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxMessageBytes });
+  const keyDigest = key === undefined ? undefined : digest(key);
 
   const server = createServer((_req, res) => {
     res.writeHead(426, { Upgrade: "websocket", Connection: "close", "Content-Type": "text/plain" });
     res.end("WebSocket upgrade required\n");
   });
+  // An upgrade is one short request: a connection that has not sent it whole by then is closed.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
@@ -87,22 +128,32 @@ export async function startPgWsBridge({
     // PostgreSQL is reached before the upgrade completes, so an unreachable server is an HTTP 502 the client
     // reports at once, not an open socket that closes without a word.
     const tcp = "socketPath" in target ? connect({ path: target.socketPath }) : connect({ ...target, noDelay: true });
-    const session: { ws?: WebSocket; tcp: Socket } = { tcp };
+    const session: Session = { tcp, client: clientOf(req) };
     sessions.add(session);
-    // Dev hot reload abandons edge sandboxes with their sockets still open; silence is the only sign.
-    tcp.setTimeout(idleTimeoutMs, () => {
+    perClient.set(session.client, (perClient.get(session.client) ?? 0) + 1);
+    // Dev hot reload abandons edge sandboxes with their sockets still open; silence is the only sign. Bytes count
+    // from either side as they arrive, so a message that takes long to arrive whole keeps its session, and its size
+    // is bounded by maxMessageBytes.
+    const idle = setTimeout(() => {
       if (session.ws) {
         counts.closedIdle++;
         log(`pg-ws-bridge: closing a session idle for ${idleTimeoutMs} ms`);
-        session.ws.close(1000, "idle timeout");
+        session.ws.terminate();
       }
       tcp.destroy();
-    });
+    }, idleTimeoutMs);
+    const traffic = () => idle.refresh();
+    socket.on("data", traffic);
+    tcp.on("data", traffic);
     tcp.on("error", (error: NodeJS.ErrnoException) => {
       log(`pg-ws-bridge: database connection error: ${error.code ?? error.name}`);
     });
     tcp.once("close", () => {
+      clearTimeout(idle);
       sessions.delete(session);
+      const left = (perClient.get(session.client) ?? 1) - 1;
+      if (left > 0) perClient.set(session.client, left);
+      else perClient.delete(session.client);
       if (session.ws) session.ws.close(1011, "database connection closed");
       else refuse(socket, 502, "database unreachable");
     });
@@ -126,14 +177,21 @@ export async function startPgWsBridge({
     if (req.headers.upgrade?.toLowerCase() !== "websocket") return [400, "not a WebSocket upgrade"];
     // Browsers always send Origin and let any page open a WebSocket to localhost; server-side clients do not.
     if (req.headers.origin !== undefined) return [403, "browser origins are not allowed"];
+    if (keyDigest && !timingSafeEqual(digest(url.searchParams.get("key") ?? ""), keyDigest)) return [401, "a valid key is required"];
     // Clients name the server they want; the bridge only ever reaches its own target, so a different name is
     // a misconfiguration to report, not a destination to honour.
     const address = url.searchParams.get("address");
     if (address !== null && !namesTarget(address)) return [403, "address is not this bridge's target"];
+    const client = url.searchParams.get("client");
+    if (client !== null && !clientName.test(client)) return [400, "a client name is letters, digits and dashes"];
     if (!req.headers["sec-websocket-key"]) return [400, "not a WebSocket upgrade"];
     if (sessions.size >= maxConnections) return [503, "too many connections"];
+    if ((perClient.get(client ?? "") ?? 0) >= maxConnectionsPerClient) return [503, "too many connections for this client"];
     return undefined;
   }
+
+  /** Checked by refusal() before a session starts. */
+  const clientOf = (req: IncomingMessage) => new URL(req.url ?? "", "http://bridge").searchParams.get("client") ?? "";
 
   function namesTarget(address: string): boolean {
     const colon = address.lastIndexOf(":");
@@ -161,7 +219,13 @@ export async function startPgWsBridge({
     });
     tcp.on("end", () => ws.close(1000, "database closed the connection"));
     ws.on("close", () => tcp.end());
-    ws.on("error", () => tcp.destroy());
+    ws.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        counts.closedTooLarge++;
+        log(`pg-ws-bridge: closing a session whose message passed ${maxMessageBytes} bytes`);
+      }
+      tcp.destroy();
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -176,7 +240,7 @@ export async function startPgWsBridge({
   const urlHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 
   return {
-    url: `ws://${urlHost}:${boundPort}${path}`,
+    url: `ws://${urlHost}:${boundPort}${path}${key === undefined ? "" : `?key=${encodeURIComponent(key)}`}`,
     port: boundPort,
     stats: () => ({ open: sessions.size, ...counts }),
     close: () =>

@@ -3,11 +3,19 @@ import { nextFrameIndex } from "#db/sql";
 import type { FrameAppend } from "@/lib/api/schemas";
 import { defaultCacheStrategy } from "@/lib/db/cache/settings";
 import type { Db } from "@/lib/db/client";
-import { PAGE_SIZE } from "@/lib/projects/rules";
+import { MAX_FRAME_INDEX, PAGE_SIZE } from "@/lib/projects/rules";
+
+/** An append to an animation whose frames already reach MAX_FRAME_INDEX. */
+export class AnimationFull extends Error {
+  override name = "AnimationFull";
+  constructor() {
+    super(`The animation's frames already reach index ${MAX_FRAME_INDEX}, the last one a frame may have.`);
+  }
+}
 
 /**
- * Adds a frame after the animation's last one; null when there is no such animation. Concurrent appends get
- * consecutive indexes, never the same one.
+ * Adds a frame after the animation's last one; null when there is no such animation, AnimationFull when that would
+ * be past MAX_FRAME_INDEX. Concurrent appends get consecutive indexes, never the same one.
  */
 export function appendFrame(db: Db, animationId: string, frame: FrameAppend) {
   return db.$transaction(async (tx) => {
@@ -15,7 +23,9 @@ export function appendFrame(db: Db, animationId: string, frame: FrameAppend) {
     const locked = await tx.$queryRaw<{ id: string }[]>`select id from animations where id = ${animationId}::uuid for update`;
     if (locked.length === 0) return null;
     const [next] = await tx.$queryRawTyped(nextFrameIndex(animationId));
-    return tx.frame.create({ data: { ...frame, animationId, index: next?.nextIndex ?? 0 } });
+    const index = next?.nextIndex ?? 0;
+    if (index > MAX_FRAME_INDEX) throw new AnimationFull();
+    return tx.frame.create({ data: { ...frame, animationId, index } });
   });
 }
 

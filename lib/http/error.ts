@@ -5,6 +5,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Of a list in `details`, the entries left out. */
+    readonly leftOut?: number,
   ) {
     super(message);
   }

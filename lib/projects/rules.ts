@@ -13,6 +13,9 @@ export const MAX_NAME_LENGTH = 200;
 /** Frames are numbered from 0 to this, both included. */
 export const MAX_FRAME_INDEX = 100_000;
 
+/** A frame's width and height, in pixels, are at most this. */
+export const MAX_FRAME_SIZE = 16_384;
+
 /** Width and height of the sample sprites (lib/assets/sample.ts) and of the frames the seed writes for them. */
 export const SAMPLE_FRAME_SIZE = 32;
 

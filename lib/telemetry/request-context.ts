@@ -38,11 +38,28 @@ export function requestIdOf(headers: Headers): string {
   return given && wellFormedId.test(given) ? given : crypto.randomUUID();
 }
 
-const idSegment = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)$/i;
-
-/** `/api/projects/0b6f…` -> `/api/projects/:id`. */
-export const pathPatternOf = (pathname: string) =>
-  pathname
+/**
+ * `/api/projects/%30b6f…` -> `/api/projects/:id`: the route a router matched, from the path and the values its
+ * dynamic segments took (`params`). The router matches static segments as written and decodes dynamic ones, so
+ * each segment that decodes to a parameter's value is that parameter, and every spelling of a path gives one
+ * route: the SQL comment's `route`, which names a prepared statement, takes one value per endpoint.
+ */
+export function routePatternOf(pathname: string, params: Record<string, unknown>): string {
+  const values = Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "");
+  return pathname
     .split("/")
-    .map((segment) => (idSegment.test(segment) ? ":id" : segment))
+    .map((segment) => {
+      const decoded = decodedOrNull(segment);
+      const param = values.find(([, value]) => value === decoded);
+      return param ? `:${param[0]}` : segment;
+    })
     .join("/");
+}
+
+function decodedOrNull(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}

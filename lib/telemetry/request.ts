@@ -1,7 +1,7 @@
 // Every request gets an id (the caller's `x-request-id` when well-formed), answered in the `x-request-id` header
 // and carried, with the route, by every log line and SQL comment written while it is handled; and, when tracing is
 // on, a span (server-span.ts).
-import { pathPatternOf, requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
+import { requestIdOf, routePatternOf, withRequestContext } from "@/lib/telemetry/request-context";
 import { inServerSpan, type Outcome, type ServerRequest } from "@/lib/telemetry/server-span";
 
 /** `run` in the request's context and span; what route handlers (below) and pages (page.ts) share. */
@@ -10,10 +10,12 @@ export function inRequest<T>(request: ServerRequest, requestId: string, run: () 
   return inServerSpan(request, () => withRequestContext(context, run), outcome);
 }
 
-export async function inRequestContext(request: Request, handle: () => Promise<Response>): Promise<Response> {
+/** `context`: what the router passed the handler, whose `params` are the values its dynamic segments matched. */
+export async function inRequestContext(request: Request, context: unknown, handle: () => Promise<Response>): Promise<Response> {
   const requestId = requestIdOf(request.headers);
   const { pathname } = new URL(request.url);
-  const served = { method: request.method, route: pathPatternOf(pathname), path: pathname, headers: request.headers };
+  const params = (await (context as { params?: Promise<Record<string, unknown>> } | undefined)?.params) ?? {};
+  const served = { method: request.method, route: routePatternOf(pathname, params), path: pathname, headers: request.headers };
   const response = await inRequest(served, requestId, handle, { statusOf: (response) => response.status });
   try {
     response.headers.set("x-request-id", requestId);

@@ -51,6 +51,7 @@ const api :Workerd.Worker = (
     (name = "TRACE_QUERY_PARAMETERS", fromEnvironment = "TRACE_QUERY_PARAMETERS"),
     (name = "TRACE_NEXT_SPANS", fromEnvironment = "TRACE_NEXT_SPANS"),
     (name = "METRICS_TOKEN", fromEnvironment = "METRICS_TOKEN"),
+    (name = "API_WRITE_TOKENS", fromEnvironment = "API_WRITE_TOKENS"),
     (name = "LOG_LEVEL", fromEnvironment = "LOG_LEVEL"),
     (name = "DB_SQL_COMMENTS", fromEnvironment = "DB_SQL_COMMENTS"),
     (name = "DB_SLOW_QUERY_MS", fromEnvironment = "DB_SLOW_QUERY_MS"),

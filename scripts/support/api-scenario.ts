@@ -6,10 +6,11 @@ import type pg from "pg";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Answer = { status: number; body: any; headers: Headers };
 
-export async function call(url: string, method = "GET", body?: unknown): Promise<Answer> {
+/** `headers`: sent with the request, e.g. the `Authorization` a server with API_WRITE_TOKENS wants for writes. */
+export async function call(url: string, method = "GET", body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? undefined : { "content-type": "application/json" },
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -17,13 +18,13 @@ export async function call(url: string, method = "GET", body?: unknown): Promise
 }
 
 /** Create, read, update, delete and read again one project: each step's status and the name read back. */
-export async function projectLifecycle(api: string, slug: string) {
-  const created = await call(`${api}/projects`, "POST", { slug, name: "Created" });
+export async function projectLifecycle(api: string, slug: string, writeHeaders: Record<string, string> = {}) {
+  const created = await call(`${api}/projects`, "POST", { slug, name: "Created" }, writeHeaders);
   const id = created.body?.id;
   const read = await call(`${api}/projects/${id}`);
-  const updated = await call(`${api}/projects/${id}`, "PATCH", { name: "Updated" });
+  const updated = await call(`${api}/projects/${id}`, "PATCH", { name: "Updated" }, writeHeaders);
   const reread = await call(`${api}/projects/${id}`);
-  const deleted = await call(`${api}/projects/${id}`, "DELETE");
+  const deleted = await call(`${api}/projects/${id}`, "DELETE", undefined, writeHeaders);
   const gone = await call(`${api}/projects/${id}`);
   return {
     statuses: [created.status, read.status, updated.status, reread.status, deleted.status, gone.status],
@@ -32,16 +33,17 @@ export async function projectLifecycle(api: string, slug: string) {
 }
 
 /** `count` frames appended at once to a new animation: their statuses and the indexes they got, sorted. */
-export async function concurrentAppends(api: string, slug: string, count: number) {
-  const project = await call(`${api}/projects`, "POST", {
-    slug,
-    name: "Frames",
-    characters: [{ name: "hero", animations: [{ name: "idle" }] }],
-  });
+export async function concurrentAppends(api: string, slug: string, count: number, writeHeaders: Record<string, string> = {}) {
+  const project = await call(
+    `${api}/projects`,
+    "POST",
+    { slug, name: "Frames", characters: [{ name: "hero", animations: [{ name: "idle" }] }] },
+    writeHeaders,
+  );
   const animationId = project.body.characters[0].animations[0].id;
   const frame = { image: "/f.png", width: 8, height: 8 };
   const answers = await Promise.all(
-    Array.from({ length: count }, () => call(`${api}/animations/${animationId}/frames`, "POST", frame)),
+    Array.from({ length: count }, () => call(`${api}/animations/${animationId}/frames`, "POST", frame, writeHeaders)),
   );
   return {
     projectId: project.body.id as string,

@@ -13,6 +13,8 @@ async function loadEnv(vars: Record<string, string>) {
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  // The unit files share one module registry: a later file must not be handed this file's last, refused, env.
+  vi.resetModules();
 });
 
 describe("lib/env.ts", () => {
@@ -65,6 +67,9 @@ describe("lib/env.ts", () => {
     ["DB_SSL_MODE", "maybe", "disable, require, verify-full"],
     ["DB_PREPARED_STATEMENTS", "sometimes", "true or false"],
     ["DB_READ_REPLICA_URLS", `postgresql://r:${secret}@127.0.0.1/app,not-a-url`, "comma-separated list of postgresql:// URLs"],
+    ["API_WRITE_TOKENS", `${secret}-long-enough,short`, "comma-separated list of tokens of 16 to 256"],
+    ["API_WRITE_TOKENS", `${secret} with spaces`, "comma-separated list of tokens of 16 to 256"],
+    ["API_WRITE_TOKENS", " , ", "comma-separated list of tokens of 16 to 256"],
   ])("refuses %s=%j with a line that names it and its accepted values", async (name, value, accepted) => {
     const error = await loadEnv({ [name]: value }).then(
       () => undefined,
@@ -75,6 +80,14 @@ describe("lib/env.ts", () => {
     expect(error!.message).toContain(accepted);
     expect(error!.message).not.toContain("\n");
     expect(error!.message).not.toContain(secret);
+  });
+
+  it("reads API_WRITE_TOKENS as a list, and leaves writes open when it is unset", async () => {
+    expect((await loadEnv({})).env.API_WRITE_TOKENS).toBeUndefined();
+    expect((await loadEnv({ API_WRITE_TOKENS: " first-token-0123456789 ,second-token-0123456789," })).env.API_WRITE_TOKENS).toEqual([
+      "first-token-0123456789",
+      "second-token-0123456789",
+    ]);
   });
 
   it("names every bad variable at once", async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { frameInput, projectCreate } from "@/lib/api/schemas";
 import { placeFile } from "@/lib/assets/layout";
 import { sampleFrame, sampleTree } from "@/lib/assets/sample";
-import { MAX_FRAME_INDEX, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SAMPLE_FRAME_SIZE } from "@/lib/projects/rules";
+import { MAX_FRAME_INDEX, MAX_FRAME_SIZE, MAX_NAME_LENGTH, MAX_SLUG_LENGTH, SAMPLE_FRAME_SIZE } from "@/lib/projects/rules";
 
 const schema = readFileSync("prisma/schema.prisma", "utf8");
 /** `field String @db.VarChar(n)` of a model, as field -> n. */
@@ -54,6 +54,15 @@ describe("the API and the asset import", () => {
     }
     expect(frameInput.safeParse({ ...frame, index: MAX_FRAME_INDEX + 1 }).success).toBe(false);
     expect(placeFile(file("a", "hero", MAX_FRAME_INDEX + 1))).toEqual({ ok: false, reason: `frame index is larger than ${MAX_FRAME_INDEX}` });
+  });
+});
+
+describe("the API", () => {
+  it("takes frame sizes up to MAX_FRAME_SIZE, the limit the asset import applies too (tests/import.test.ts)", () => {
+    const frame = { index: 0, image: "/a.png" };
+    expect(frameInput.safeParse({ ...frame, width: MAX_FRAME_SIZE, height: MAX_FRAME_SIZE }).success).toBe(true);
+    expect(frameInput.safeParse({ ...frame, width: MAX_FRAME_SIZE + 1, height: 1 }).success).toBe(false);
+    expect(frameInput.safeParse({ ...frame, width: 1, height: MAX_FRAME_SIZE + 1 }).success).toBe(false);
   });
 });
 

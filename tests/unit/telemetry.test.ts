@@ -4,10 +4,10 @@ import { ROOT_CONTEXT, SpanKind } from "@opentelemetry/api";
 import { SamplingDecision } from "@opentelemetry/sdk-trace";
 import { describe, expect, it } from "vitest";
 import { sqlComments } from "@/lib/db/telemetry/sql-comments";
-import { shortenParams } from "@/lib/db/telemetry/slow-queries";
+import { logSlowQueries, MAX_STATEMENT_LENGTH } from "@/lib/db/telemetry/slow-queries";
 import { bearerMatches } from "@/lib/telemetry/bearer";
 import { isLoopback } from "@/lib/telemetry/peer-address";
-import { pathPatternOf, requestIdOf, withRequestContext } from "@/lib/telemetry/request-context";
+import { requestIdOf, routePatternOf, withRequestContext } from "@/lib/telemetry/request-context";
 import { samplerFromEnv, WithoutNextInternals } from "@/lib/telemetry/sampler";
 import { tracingRequested } from "@/lib/telemetry/tracing";
 
@@ -27,11 +27,24 @@ describe("request ids", () => {
   });
 });
 
-it("names a route by its path with ids replaced", () => {
-  expect(pathPatternOf("/api/projects/0b6f3c1e-1d2a-4e5f-8a9b-0c1d2e3f4a5b")).toBe("/api/projects/:id");
-  expect(pathPatternOf("/api/animations/0B6F3C1E-1D2A-4E5F-8A9B-0C1D2E3F4A5B/frames")).toBe("/api/animations/:id/frames");
-  expect(pathPatternOf("/projects/knight/hero/42")).toBe("/projects/knight/hero/:id");
-  expect(pathPatternOf("/api/projects")).toBe("/api/projects");
+describe("a route's name", () => {
+  const id = "0b6f3c1e-1d2a-4e5f-8a9b-0c1d2e3f4a5b";
+  it("is the matched pattern: each segment the router took as a parameter is named after it", () => {
+    expect(routePatternOf(`/api/projects/${id}`, { id })).toBe("/api/projects/:id");
+    expect(routePatternOf(`/api/animations/${id.toUpperCase()}/frames`, { id: id.toUpperCase() })).toBe("/api/animations/:id/frames");
+    expect(routePatternOf("/projects/knight/hero/walk", { slug: "knight", character: "hero", animation: "walk" })).toBe(
+      "/projects/:slug/:character/:animation",
+    );
+    expect(routePatternOf("/api/projects", {})).toBe("/api/projects");
+  });
+  it("is the same for every spelling of a parameter", () => {
+    const spellings = [id, `%30${id.slice(1)}`, id.replace(/-/g, "%2D"), [...id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("")];
+    expect(new Set(spellings.map((spelled) => routePatternOf(`/api/projects/${spelled}/x`, { id })))).toEqual(new Set(["/api/projects/:id/x"]));
+  });
+  it("keeps a segment that is no parameter, and survives a malformed escape", () => {
+    expect(routePatternOf("/api/projects/%", { id: "other" })).toBe("/api/projects/%");
+    expect(routePatternOf("/api/health", { id: "" })).toBe("/api/health");
+  });
 });
 
 describe("tracing starts", () => {
@@ -75,12 +88,16 @@ describe("the sampler", () => {
   });
 });
 
-it("accepts only the exact bearer token", () => {
+it("accepts only the exact bearer token, or one of several", async () => {
   const token = "0123456789abcdef-token";
-  expect(bearerMatches(`Bearer ${token}`, token)).toBe(true);
-  for (const header of [null, "", token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer  ${token}`, `bearer${token}`]) {
-    expect(bearerMatches(header, token), String(header)).toBe(false);
+  const other = "fedcba9876543210-other";
+  expect(await bearerMatches(`Bearer ${token}`, token)).toBe(true);
+  expect(await bearerMatches(`Bearer ${other}`, [token, other])).toBe(true);
+  for (const header of [null, "", token, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, `Bearer  ${token}`, `bearer${token}`, `Bearer ${token},${other}`]) {
+    expect(await bearerMatches(header, token), String(header)).toBe(false);
+    expect(await bearerMatches(header, [token, other]), String(header)).toBe(false);
   }
+  expect(await bearerMatches("Bearer ", [])).toBe(false);
 });
 
 it("tells loopback addresses from others", () => {
@@ -107,9 +124,36 @@ describe("SQL comments", () => {
   });
 });
 
-it("cuts long slow-query parameters and survives unreadable ones", () => {
-  expect(shortenParams('["a", 1, null, true]')).toEqual(["a", 1, null, true]);
-  const [long] = shortenParams(JSON.stringify(["x".repeat(500)]));
-  expect(long).toBe(`${"x".repeat(64)}… (500 characters)`);
-  expect(shortenParams("not json")).toEqual(["(unreadable)"]);
+describe("the slow-query log", () => {
+  const logged = (withParameters: boolean, query: string, params: unknown[] | string, duration = 1_500) => {
+    const lines: Record<string, unknown>[] = [];
+    logSlowQueries({ thresholdMs: 1_000, withParameters }, (_message, fields) => lines.push(fields))({
+      query,
+      params: typeof params === "string" ? params : JSON.stringify(params),
+      duration,
+    });
+    return lines;
+  };
+  const secret = "someone's personal note 0123456789";
+
+  it("logs no parameter value unless asked to, only how many there were", () => {
+    const [line] = logged(false, "select $1, $2", [secret, 42]);
+    expect(line).toEqual({ durationMs: 1_500, statement: "select $1, $2", parameterCount: 2 });
+    expect(JSON.stringify(line)).not.toContain("personal");
+  });
+
+  it("cuts the statement and, when asked for the values, shows the first 20, each cut at 64 characters", () => {
+    const statement = `insert into frames values ${Array.from({ length: 5_000 }, (_, i) => `($${i + 1})`).join(", ")}`;
+    const values = ["x".repeat(500), ...Array.from({ length: 4_999 }, (_, i) => i)];
+    const [line] = logged(true, statement, values);
+    expect(String(line!.statement)).toBe(`${statement.slice(0, MAX_STATEMENT_LENGTH)}… (${statement.length} characters)`);
+    expect(line!.parameterCount).toBe(5_000);
+    expect(line!.params).toEqual([`${"x".repeat(64)}… (500 characters)`, ...Array.from({ length: 19 }, (_, i) => i), "… (4980 more)"]);
+    expect(JSON.stringify(line).length).toBeLessThan(3_000);
+  });
+
+  it("survives unreadable parameters and leaves fast statements out", () => {
+    expect(logged(true, "select 1", "not json")).toEqual([{ durationMs: 1_500, statement: "select 1", parameterCount: null, params: "(unreadable)" }]);
+    expect(logged(true, "select 1", [], 10)).toEqual([]);
+  });
 });

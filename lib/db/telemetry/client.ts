@@ -23,6 +23,9 @@ type Client = { $on(event: "query", listener: (event: QueryEvent) => void): void
 /** The client measured; the extension adds no API, so it keeps its type. */
 export function withTelemetry<T>(client: T): T {
   const measured = client as Client;
-  if (env.DB_SLOW_QUERY_MS > 0) measured.$on("query", logSlowQueries(env.DB_SLOW_QUERY_MS, log.warn));
+  if (env.DB_SLOW_QUERY_MS > 0) {
+    const options = { thresholdMs: env.DB_SLOW_QUERY_MS, withParameters: env.TRACE_QUERY_PARAMETERS };
+    measured.$on("query", logSlowQueries(options, log.warn));
+  }
   return measured.$extends(queryMetrics) as T;
 }
