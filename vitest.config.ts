@@ -1,8 +1,8 @@
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Three projects: `unit` needs nothing (the inner loop, seconds); `engine` and `app` share one PostgreSQL for the
-// run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
+// Four projects: `unit` needs nothing (the inner loop, seconds); `engine`, `cache` and `app` share one PostgreSQL for
+// the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
 
 export default defineConfig({
@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["tests/unit/**/*.test.ts"],
+          include: ["tests/unit/**/*.test.ts", "packages/prisma-query-cache/test/unit/**/*.test.ts"],
           pool: "threads",
           isolate: false,
           env: { DATABASE_URL: "postgresql://unit@127.0.0.1:1/unit" },
@@ -31,6 +31,15 @@ export default defineConfig({
           include: ["packages/prisma-wasm-engine/**/*.test.ts", "tests/engine/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/node_modules/**"],
           globalSetup: [database],
+        },
+      },
+      // The query cache package on real PostgreSQL and redis-server, with a client generated from a schema of its own.
+      {
+        extends: true,
+        test: {
+          name: "cache",
+          include: ["packages/prisma-query-cache/test/*.test.ts"],
+          globalSetup: [database, "packages/prisma-query-cache/test/support/global-setup.ts"],
         },
       },
       {

@@ -15,7 +15,8 @@ export async function startServer() {
   const { lingerOnEarlyResponses } = await import("@/lib/http/lingering-close");
   lingerOnEarlyResponses();
   const bridge = await startEdgeBridge();
-  const { disconnect, poolStats } = await import("@/lib/prisma");
+  const { disconnect, poolStats, prisma } = await import("@/lib/prisma");
+  (await import("@/lib/db/telemetry/database-metrics")).exposeDatabaseStats({ prisma, poolStats });
   const { env } = await import("@/lib/env");
   const { drain, exitCode } = await import("@/lib/shutdown");
   const steps: DrainStep[] = [

@@ -1,10 +1,9 @@
 // The data layer's factory: settings in, clients out. lib/prisma.ts keeps one per process; benchmarks and tests
 // build their own from the same code, so they measure and check what the app runs.
 import { readReplicas } from "@prisma/extension-read-replicas";
+import { withQueryCache } from "prisma-query-cache";
 import { createAdapter, reachesReplicas } from "#db/adapter";
-import { createCache } from "#db/cache";
 import { PrismaClient } from "#db/client";
-import { queryCacheExtension } from "@/lib/db/cache/extension";
 import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
 import { databaseSettings, type DatabaseSettings } from "@/lib/db/pool-config";
 import { telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
@@ -24,25 +23,21 @@ export function createDatabase({ cache: cacheOverrides, ...overrides }: Partial<
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const routed = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
-  // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it.
-  const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary!));
-  const prisma = routed.$extends(queryCacheExtension(cache));
+  // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it. On the
+  // edge runtimes the package's edge build has no cache: `cacheStrategy` is accepted and ignored there.
+  const prisma = routed.$extends(withQueryCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }));
   return {
     prisma,
     /** The primary alone, for a read that must see a write just made (replicas lag behind it). */
     primary: primary!,
     poolStats: pools[0]!.poolStats,
-    /** Finishes what is running, then closes every connection. */
+    /** Finishes what is running, then closes every connection (the cache's with the client's). */
     close: async () => {
-      await cache?.close();
       await prisma.$disconnect();
       await Promise.all(pools.map(({ closePool }) => closePool()));
     },
   };
 }
-
-// The schema's models and relations, which the cache derives its automatic tags from.
-const runtimeDataModel = (client: PrismaClient) => (client as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
 
 export type Database = ReturnType<typeof createDatabase>;
 /** The client every operation in lib/ takes: whatever extensions lib/prisma.ts applies, PrismaClient's API. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Prisma } from "#db/client";
-import { copyResult, estimateBytes } from "@/lib/db/cache/copy";
+import { Decimal } from "@prisma/client/runtime/client";
+import { copyResult, estimateBytes } from "../../src/copy.ts";
 
 describe("copyResult", () => {
   it("copies every object and array of a result, and keeps each value's type", () => {
@@ -8,7 +8,7 @@ describe("copyResult", () => {
       id: "1",
       count: 2n,
       at: new Date(0),
-      price: new Prisma.Decimal("1.50"),
+      price: new Decimal("1.50"),
       bytes: new Uint8Array([1, 2]),
       rows: [{ name: "a", nested: { deep: [1, null] } }],
       none: null,

@@ -6,8 +6,8 @@ import { redisDriver } from "bentocache/drivers/redis";
 import type { GetSetFactoryContext } from "bentocache/types";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import { copyResult, estimateBytes } from "@/lib/db/cache/copy";
-import { prismaValueSerializer } from "@/lib/db/cache/serializer";
+import { copyResult, estimateBytes } from "./copy.ts";
+import { prismaValueSerializer } from "./serializer.ts";
 
 export type Store = ReturnType<typeof createStore>;
 
