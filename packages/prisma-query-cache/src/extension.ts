@@ -78,7 +78,11 @@ export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCach
         },
       },
     });
-    const parent = withModels as unknown as { $transaction: (...args: unknown[]) => Promise<unknown>; $disconnect: () => Promise<void> };
+    const parent = withModels as unknown as {
+      $transaction: (...args: unknown[]) => Promise<unknown>;
+      $connect: () => Promise<void>;
+      $disconnect: () => Promise<void>;
+    };
     const withCache = withModels.$extends({
       name: "query-cache",
       client: {
@@ -86,6 +90,14 @@ export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCach
           /** Drops every cached result that carries one of `tags`, in every process. */
           invalidate: async ({ tags }: { tags: ReadonlyArray<string> }): Promise<void> => state.cache?.invalidate(tags),
           stats: (): CacheStats => state.cache?.stats() ?? disabledStats,
+        },
+        /**
+         * Connects the client, then waits until the cache serves reads (Redis synced, the listener listening), for at
+         * most 5 s: until then, reads bypass it.
+         */
+        async $connect(): Promise<void> {
+          await parent.$connect();
+          await state.cache?.ready(5_000);
         },
         /** Closes the cache's connections (Redis, the listener), then the client's. */
         async $disconnect(): Promise<void> {

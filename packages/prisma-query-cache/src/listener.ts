@@ -48,7 +48,8 @@ export function startNotifyListener({ url, onTables, onUp, applicationName, repo
 
   const connect = async () => {
     if (closed) return;
-    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName });
+    // A connect that never answers (a dropped SYN) would otherwise wait forever, with the listener neither up nor retried.
+    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName, connectionTimeoutMillis: 5_000 });
     client = next;
     next.on("error", (error) => down(error.message));
     next.on("end", () => down("connection ended"));

@@ -134,6 +134,10 @@ export function createQueryCache({ store, generations, graph, report, listening,
 
     invalidateTables: (tables) => invalidate(tagsOf(modelsForTables(graph, tables))),
     invalidateAll: () => invalidate([everyTag]),
+    ready: async (timeoutMs) => {
+      for (const deadline = Date.now() + timeoutMs; !trusted() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      return trusted();
+    },
     close: async () => {
       await close?.();
       await store.close();

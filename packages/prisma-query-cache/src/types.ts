@@ -71,5 +71,7 @@ export interface QueryCache {
   transaction<T>(run: () => Promise<T>): Promise<T>;
   invalidate(tags: ReadonlyArray<string>): Promise<void>;
   stats(): CacheStats;
+  /** Resolves once results are served (Redis synced, the listener listening) or `timeoutMs` has passed: whether they are. */
+  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
