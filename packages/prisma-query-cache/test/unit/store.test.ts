@@ -199,6 +199,18 @@ describe("query cache", () => {
     await expect(cache.read(findProject, { ttl: -1 }, async () => 1)).rejects.toThrow(/cacheStrategy.ttl/);
   });
 
+  it("is ready at once without Redis or a listener, and says when it is not after the time it was given", async () => {
+    const { cache } = cacheOf();
+    expect(await cache.ready(0)).toBe(true);
+    let listening = false;
+    const store = createStore({ l1MaxBytes: 1024 * 1024, backgroundRefreshes: 2 });
+    const waiting = createQueryCache({ store, generations: memoryGenerations(), graph, report: () => {}, listening: () => listening });
+    caches.push(waiting);
+    expect(await waiting.ready(50)).toBe(false);
+    setTimeout(() => (listening = true), 20);
+    expect(await waiting.ready(10_000)).toBe(true);
+  });
+
   it("keeps L1 within its bound with 100,000 distinct keys", async () => {
     const maxBytes = 256 * 1024;
     const { cache, store } = cacheOf(maxBytes);
