@@ -1,8 +1,8 @@
 import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Five projects: `unit` needs nothing (the inner loop, seconds); `engine`, `gateway`, `app` and `deploy` share one PostgreSQL
-// for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
+// Six projects: `unit` needs nothing (the inner loop, seconds); `engine`, `cache`, `gateway`, `app` and `deploy` share
+// one PostgreSQL for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
 
 export default defineConfig({
@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["tests/unit/**/*.test.ts"],
+          include: ["tests/unit/**/*.test.ts", "packages/prisma-query-cache/test/unit/**/*.test.ts"],
           pool: "threads",
           isolate: false,
           env: { DATABASE_URL: "postgresql://unit@127.0.0.1:1/unit" },
@@ -40,6 +40,15 @@ export default defineConfig({
           name: "gateway",
           include: ["packages/prisma-gateway/test/**/*.test.ts"],
           globalSetup: [database],
+        },
+      },
+      // The query cache package on real PostgreSQL and redis-server, with a client generated from a schema of its own.
+      {
+        extends: true,
+        test: {
+          name: "cache",
+          include: ["packages/prisma-query-cache/test/*.test.ts"],
+          globalSetup: [database, "packages/prisma-query-cache/test/support/global-setup.ts"],
         },
       },
       {

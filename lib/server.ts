@@ -21,7 +21,8 @@ export async function startServer() {
   await warnIfWritesAreOpen();
   const gateway = await startEdgeGateway();
   const bridge = gateway ? undefined : await startEdgeBridge();
-  const { disconnect, poolStats } = await import("@/lib/prisma");
+  const { disconnect, poolStats, prisma } = await import("@/lib/prisma");
+  (await import("@/lib/db/telemetry/database-metrics")).exposeDatabaseStats({ prisma, poolStats });
   const { drain, exitCode } = await import("@/lib/shutdown");
   const steps: DrainStep[] = [
     {

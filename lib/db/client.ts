@@ -1,11 +1,10 @@
 // The data layer's factory: settings in, clients out. lib/prisma.ts keeps one per process; benchmarks and tests
 // build their own from the same code, so they measure and check what the app runs.
 import { readReplicas } from "@prisma/extension-read-replicas";
+import { withQueryCache } from "prisma-query-cache";
 import { createAdapter, reachesReplicas } from "#db/adapter";
-import { createCache } from "#db/cache";
 import { PrismaClient } from "#db/client";
 import { batchesAcrossRequests, gatewayUrl } from "#db/gateway";
-import { queryCacheExtension } from "@/lib/db/cache/extension";
 import { cacheSettings, type CacheSettings } from "@/lib/db/cache/settings";
 import { databaseSettings, type DatabaseSettings, type PoolStats } from "@/lib/db/pool-config";
 import { commentedAdapter, commentOptions, telemetryOptions, withTelemetry } from "@/lib/db/telemetry/client";
@@ -31,17 +30,17 @@ export function createDatabase({
   // With replicas, reads outside a transaction go to one of them and everything else to the primary. The extended
   // client keeps PrismaClient's API; with no replicas there is nothing to extend.
   const routed = replicas.length ? (primary!.$extends(readReplicas({ replicas })) as unknown as PrismaClient) : primary!;
-  // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it.
-  const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary!));
-  const prisma = withTransactionStartState(routed.$extends(queryCacheExtension(cache)), pools[0]!.acquireState);
+  // Last, so that reads it serves skip the replicas too and the queries inside a transaction still reach it. On the
+  // edge runtimes the package's edge build has no cache: `cacheStrategy` is accepted and ignored there.
+  const cached = routed.$extends(withQueryCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }));
+  const prisma = withTransactionStartState(cached, pools[0]!.acquireState);
   return {
     prisma,
     /** The primary alone, for a read that must see a write just made (replicas lag behind it). */
     primary: primary!,
     poolStats: pools[0]!.poolStats,
-    /** Finishes what is running, then closes every connection. */
+    /** Finishes what is running, then closes every connection (the cache's with the client's). */
     close: async () => {
-      await cache?.close();
       await prisma.$disconnect();
       await Promise.all(pools.map(({ closePool }) => closePool()));
     },
@@ -59,16 +58,12 @@ function createGatewayDatabase(accelerateUrl: string, settings: DatabaseSettings
   const client = new PrismaClient({ accelerateUrl, errorFormat: "minimal", transactionOptions, ...commentOptions(settings) });
   if (!batchesAcrossRequests) sendEachQueryAlone(client);
   const primary = withTelemetry(client);
-  const cache = createCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }, runtimeDataModel(primary));
-  const prisma = primary.$extends(queryCacheExtension(cache));
+  const prisma = primary.$extends(withQueryCache({ ...cacheSettings(settings.pool.max), ...cacheOverrides }));
   return {
     prisma,
     primary,
     poolStats: (): PoolStats | null => null,
-    close: async () => {
-      await cache?.close();
-      await prisma.$disconnect();
-    },
+    close: () => prisma.$disconnect(),
   };
 }
 
@@ -80,9 +75,6 @@ function sendEachQueryAlone(client: PrismaClient) {
   if (!handler?.dataloader?.options) throw new Error("Prisma Client's request batching is not where it was in 7.10: see lib/db/client.ts");
   handler.dataloader.options.batchBy = () => undefined;
 }
-
-// The schema's models and relations, which the cache derives its automatic tags from.
-const runtimeDataModel = (client: PrismaClient) => (client as unknown as { _runtimeDataModel: Parameters<typeof createCache>[1] })._runtimeDataModel;
 
 export type Database = ReturnType<typeof createDatabase>;
 /** The client every operation in lib/ takes: whatever extensions lib/prisma.ts applies, PrismaClient's API. */

@@ -6,8 +6,9 @@ import { redisDriver } from "bentocache/drivers/redis";
 import type { GetSetFactoryContext } from "bentocache/types";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import { copyResult, estimateBytes } from "@/lib/db/cache/copy";
-import { prismaValueSerializer } from "@/lib/db/cache/serializer";
+import { copyResult } from "./copy.ts";
+import { prismaValueSerializer } from "./serializer.ts";
+import { entryBytes, flat } from "./size.ts";
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -39,7 +40,7 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
   // The LRU is built here rather than by the driver so that it can be bounded in bytes and evictions counted.
   const l1 = new LRUCache<string, Entry>({
     maxSize: l1MaxBytes,
-    sizeCalculation: (entry, key) => 64 + 2 * key.length + estimateBytes(entry.value),
+    sizeCalculation: (entry, key) => entryBytes(key, entry.value),
     // One entry may take at most an eighth of L1, so a huge result cannot flush everything else.
     maxEntrySize: Math.max(1, Math.floor(l1MaxBytes / 8)),
     // The clock read on every check: by default lru-cache caches it and re-arms a 1 ms timer to forget it, which
@@ -165,6 +166,8 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
     getOrLoad(key: string, { ttl, grace }: { ttl: number; grace: number }, load: () => Promise<unknown>): Promise<Outcome> {
       const entry = l1.get(key);
       if (entry !== undefined && Date.now() < entry.logicalExpiration) return Promise.resolve({ value: copyResult(entry.value), loaded: false });
+      // Every path from here may store the key.
+      key = flat(key);
       if (entry === undefined && !redis) return loadIntoL1(key, ttl, grace, load);
       // Stale in L1 within its grace: bentocache answers with it at once (soft timeout 0) and refreshes it in the
       // background, holding the key's lock meanwhile, so that the other callers get it at once too.
@@ -174,6 +177,7 @@ export function createStore({ l1MaxBytes, redis, backgroundRefreshes }: { l1MaxB
       // the stale result (`gracedEntry`) and refreshes it a few at a time itself.
       return loadThroughBento(key, ttl, grace, null, load);
     },
+    /** Bytes as the heap holds them (size.ts), entries, and how many were evicted to stay within the bound. */
     l1: () => ({ bytes: l1.calculatedSize, maxBytes: l1MaxBytes, entries: l1.size, evictions }),
     close: () => bento.disconnect(),
   };

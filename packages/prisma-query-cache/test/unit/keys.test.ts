@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { queryKey, stableStringify } from "@/lib/db/cache/keys";
+import { queryKey, stableStringify } from "../../src/keys.ts";
 
 describe("query keys", () => {
   it("do not depend on the order arguments were written in", () => {

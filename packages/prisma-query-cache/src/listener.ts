@@ -1,7 +1,7 @@
 // Hears the NOTIFY that the cache_notify triggers send when any client, psql included, changes a table. One
 // dedicated connection per process, outside the pool: a transaction pooler cannot hold a LISTEN.
 import pg from "pg";
-import { redact } from "@/lib/redact";
+import type { Report } from "./logger.ts";
 
 export const notifyChannel = "cache_invalidation";
 
@@ -11,12 +11,13 @@ type ListenerOptions = {
   onTables: (tables: string[]) => void;
   /** The connection is listening again; changes made while it was down were not heard. */
   onUp: () => Promise<void>;
-  applicationName?: string;
+  applicationName: string;
+  report: Report;
 };
 
 export type NotifyListener = { up: () => boolean; close: () => Promise<void> };
 
-export function startNotifyListener({ url, onTables, onUp, applicationName = "cache-listener" }: ListenerOptions): NotifyListener {
+export function startNotifyListener({ url, onTables, onUp, applicationName, report }: ListenerOptions): NotifyListener {
   let client: pg.Client | undefined;
   let up = false;
   let closed = false;
@@ -33,7 +34,7 @@ export function startNotifyListener({ url, onTables, onUp, applicationName = "ca
     client?.on("error", () => {});
     void client?.end().catch(() => {});
     client = undefined;
-    if (wasUp) console.error(`cache: NOTIFY listener lost (${redact(reason)}); reads bypass the cache until it is back`);
+    if (wasUp) report(`NOTIFY listener lost (${reason}); reads bypass the cache until it is back`);
     if (!retry) {
       // 100 ms, doubling to 5 s, with jitter so that processes do not reconnect in step.
       const delay = Math.min(5_000, 100 * 2 ** failures++) * (0.5 + Math.random() / 2);
@@ -47,7 +48,8 @@ export function startNotifyListener({ url, onTables, onUp, applicationName = "ca
 
   const connect = async () => {
     if (closed) return;
-    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName });
+    // A connect that never answers (a dropped SYN) would otherwise wait forever, with the listener neither up nor retried.
+    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName, connectionTimeoutMillis: 5_000 });
     client = next;
     next.on("error", (error) => down(error.message));
     next.on("end", () => down("connection ended"));

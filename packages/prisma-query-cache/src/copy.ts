@@ -27,32 +27,3 @@ export function copyResult<T>(value: T): T {
   if (value instanceof Uint8Array) return value.slice() as T;
   return value;
 }
-
-// V8's sizes, rounded up: an object header and a slot per field; a string's characters (two bytes each at worst).
-const OBJECT = 32;
-const FIELD = 16;
-
-/** About how many bytes a result takes in memory, for L1's bound; within a small factor of the truth, never 0. */
-export function estimateBytes(value: unknown): number {
-  switch (typeof value) {
-    case "string":
-      return 16 + 2 * value.length;
-    case "object":
-      break;
-    default:
-      return 8;
-  }
-  if (value === null) return 8;
-  if (Array.isArray(value)) {
-    let bytes = OBJECT;
-    for (const item of value) bytes += 8 + estimateBytes(item);
-    return bytes;
-  }
-  if (value instanceof Date) return OBJECT;
-  if (value instanceof Uint8Array) return OBJECT + value.byteLength;
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return OBJECT + 2 * String(value).length;
-  let bytes = OBJECT;
-  for (const key in value) bytes += FIELD + estimateBytes((value as Record<string, unknown>)[key]);
-  return bytes;
-}

@@ -1,16 +1,18 @@
 // What a read or a write does with the cache: serve or store a read under a key that names its generations,
 // invalidate a write's models once it has committed, bypass everything the cache cannot vouch for.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { CacheStats, CacheStrategy, QueryCache } from "@/lib/db/cache/extension";
-import { everyTag, type Generations } from "@/lib/db/cache/generations";
-import { modelsForTables, modelsRead, modelsWritten, type ModelGraph } from "@/lib/db/cache/invalidation";
-import { queryKey } from "@/lib/db/cache/keys";
-import { StoreFailure, type Store } from "@/lib/db/cache/store";
+import { everyTag, type Generations } from "./generations.ts";
+import { modelsForTables, modelsRead, modelsWritten, type ModelGraph } from "./invalidation.ts";
+import { queryKey } from "./keys.ts";
+import type { Report } from "./logger.ts";
+import { StoreFailure, type Store } from "./store.ts";
+import type { CacheStats, CacheStrategy, QueryCache } from "./types.ts";
 
 type Parts = {
   store: Store;
   generations: Generations;
   graph: ModelGraph;
+  report: Report;
   /** Whether the NOTIFY listener is listening; absent when it is off. */
   listening?: () => boolean;
   redisStatus?: () => "ready" | "down";
@@ -41,10 +43,9 @@ export type RunningQueryCache = QueryCache & {
   /** Tables a NOTIFY named, changed by any client. */
   invalidateTables: (tables: string[]) => Promise<void>;
   invalidateAll: () => Promise<void>;
-  close: () => Promise<void>;
 };
 
-export function createQueryCache({ store, generations, graph, listening, redisStatus, close }: Parts): RunningQueryCache {
+export function createQueryCache({ store, generations, graph, report, listening, redisStatus, close }: Parts): RunningQueryCache {
   const counts = { hits: 0, misses: 0, bypasses: 0, invalidations: 0, errors: 0 };
   // Tags written inside the transaction the current async context runs in.
   const pending = new AsyncLocalStorage<Set<string>>();
@@ -85,7 +86,7 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
       } catch (error) {
         if (!(error instanceof StoreFailure)) throw error;
         counts.errors++;
-        console.error(`cache: read answered from the database: ${error.message}`);
+        report(`read answered from the database: ${error.message}`);
         return run(args);
       }
     },
@@ -133,6 +134,10 @@ export function createQueryCache({ store, generations, graph, listening, redisSt
 
     invalidateTables: (tables) => invalidate(tagsOf(modelsForTables(graph, tables))),
     invalidateAll: () => invalidate([everyTag]),
+    ready: async (timeoutMs) => {
+      for (const deadline = Date.now() + timeoutMs; !trusted() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      return trusted();
+    },
     close: async () => {
       await close?.();
       await store.close();

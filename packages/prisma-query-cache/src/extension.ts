@@ -1,52 +1,11 @@
 // Accelerate's `cacheStrategy` on a self-hosted cache: the same argument on the same eight reads, typed the same
 // way, so code written for `withAccelerate()` moves over by swapping the extension. This module holds the
-// extension and its types only; what a read or a write does with the cache is the QueryCache's job.
-import { Prisma } from "#db/client";
+// extension and its types only, and loads no Node.js module (the edge build uses it too); what a read or a write does
+// with the cache is the QueryCache's job.
+import { Prisma } from "@prisma/client/extension";
 import type { Types } from "@prisma/client/runtime/client";
-import { readOperations } from "@/lib/db/cache/invalidation";
-
-export type CacheStrategy = {
-  /** Seconds a result is served fresh from the cache. */
-  readonly ttl?: number;
-  /** Seconds after `ttl` a stale result is still served while a fresh one is fetched in the background. */
-  readonly swr?: number;
-  /** Names that `$cache.invalidate({ tags })` drops the result by: 1 to 64 of A-Z a-z 0-9 _ : . - each, at most 5. */
-  readonly tags?: ReadonlyArray<string>;
-};
-
-export type PrismaCacheStrategy = { readonly cacheStrategy?: CacheStrategy };
-
-export type CacheStats = {
-  enabled: boolean;
-  /** Whether results are being served and stored now (false while Redis or the NOTIFY listener is down). */
-  trusted: boolean;
-  hits: number;
-  misses: number;
-  /**
-   * Reads with a cacheStrategy that went straight to the database because the cache was untrusted (Redis or the
-   * listener down); reads inside a transaction never touch the cache and are not counted.
-   */
-  bypasses: number;
-  /** Tags invalidated: by writes, NOTIFYs, reconnects and $cache.invalidate. */
-  invalidations: number;
-  evictions: number;
-  /** Cache failures (Redis) that a read or write survived by using the database alone. */
-  errors: number;
-  l1: { bytes: number; maxBytes: number; entries: number } | null;
-  redis: "off" | "ready" | "down";
-  listener: "off" | "up" | "down";
-};
-
-type Operation = { model?: string; operation: string; args: unknown; inTransaction: boolean };
-
-/** What the extension hands every operation to; null where the cache does not run (edge routes). */
-export interface QueryCache {
-  read(operation: Operation, strategy: CacheStrategy, run: (args: unknown) => Promise<unknown>): Promise<unknown>;
-  write(operation: Operation, run: () => Promise<unknown>): Promise<unknown>;
-  transaction<T>(run: () => Promise<T>): Promise<T>;
-  invalidate(tags: ReadonlyArray<string>): Promise<void>;
-  stats(): CacheStats;
-}
+import { readOperations } from "./invalidation.ts";
+import type { CacheStats, PrismaCacheStrategy, QueryCache, RuntimeDataModel } from "./types.ts";
 
 type WithCacheStrategy<Model, Operation extends Types.Public.Operation> = Prisma.Args<Model, Operation> & PrismaCacheStrategy;
 
@@ -64,13 +23,15 @@ const disabledStats: CacheStats = {
   listener: "off",
 };
 
-
 /**
- * Apply it last: an interactive transaction's client is built from the client this extension wraps, so
- * extensions applied after it would not reach the queries inside a transaction.
+ * The extension around the cache `start` builds from the client's schema (null: none, e.g. on the edge). Apply it
+ * last: an interactive transaction's client is built from the client this extension wraps, so extensions applied
+ * after it would not reach the queries inside a transaction.
  */
-export function queryCacheExtension(cache: QueryCache | null) {
+export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCache | null) {
   return Prisma.defineExtension((client) => {
+    // Null once `$disconnect()` has closed it: reads go to the database from then on, and nothing reconnects.
+    const state = { cache: start(dataModelOf(client)) };
     const withQueries = client.$extends({
       name: "query-cache",
       query: {
@@ -79,6 +40,7 @@ export function queryCacheExtension(cache: QueryCache | null) {
         $allOperations(params) {
           const { model, operation, query } = params;
           const args = withoutCacheStrategy(params.args);
+          const { cache } = state;
           if (!cache || readOperations.has(operation)) return query(args);
           const { __internalParams } = params as { __internalParams?: { transaction?: unknown } };
           return cache.write({ model, operation, args, inTransaction: Boolean(__internalParams?.transaction) }, () => query(args));
@@ -90,49 +52,79 @@ export function queryCacheExtension(cache: QueryCache | null) {
       model: {
         $allModels: {
           aggregate<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "aggregate">>): Prisma.PrismaPromise<Prisma.Result<T, A, "aggregate">> {
-            return cachedRead(cache, this, "aggregate", args);
+            return cachedRead(state.cache, this, "aggregate", args);
           },
           count<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "count">>): Prisma.PrismaPromise<Prisma.Result<T, A, "count">> {
-            return cachedRead(cache, this, "count", args);
+            return cachedRead(state.cache, this, "count", args);
           },
           findFirst<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findFirst">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findFirst"> | null> {
-            return cachedRead(cache, this, "findFirst", args);
+            return cachedRead(state.cache, this, "findFirst", args);
           },
           findFirstOrThrow<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findFirstOrThrow">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findFirstOrThrow">> {
-            return cachedRead(cache, this, "findFirstOrThrow", args);
+            return cachedRead(state.cache, this, "findFirstOrThrow", args);
           },
           findMany<T, A>(this: T, args?: Prisma.Exact<A, WithCacheStrategy<T, "findMany">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findMany">> {
-            return cachedRead(cache, this, "findMany", args);
+            return cachedRead(state.cache, this, "findMany", args);
           },
           findUnique<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "findUnique">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findUnique"> | null> {
-            return cachedRead(cache, this, "findUnique", args);
+            return cachedRead(state.cache, this, "findUnique", args);
           },
           findUniqueOrThrow<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "findUniqueOrThrow">>): Prisma.PrismaPromise<Prisma.Result<T, A, "findUniqueOrThrow">> {
-            return cachedRead(cache, this, "findUniqueOrThrow", args);
+            return cachedRead(state.cache, this, "findUniqueOrThrow", args);
           },
           groupBy<T, A>(this: T, args: Prisma.Exact<A, WithCacheStrategy<T, "groupBy">>): Prisma.PrismaPromise<Prisma.Result<T, A, "groupBy">> {
-            return cachedRead(cache, this, "groupBy", args);
+            return cachedRead(state.cache, this, "groupBy", args);
           },
         },
       },
     });
-    return withModels.$extends({
+    const parent = withModels as unknown as {
+      $transaction: (...args: unknown[]) => Promise<unknown>;
+      $connect: () => Promise<void>;
+      $disconnect: () => Promise<void>;
+    };
+    const withCache = withModels.$extends({
       name: "query-cache",
       client: {
         $cache: {
           /** Drops every cached result that carries one of `tags`, in every process. */
-          invalidate: async ({ tags }: { tags: ReadonlyArray<string> }) => cache?.invalidate(tags),
-          stats: (): CacheStats => cache?.stats() ?? disabledStats,
+          invalidate: async ({ tags }: { tags: ReadonlyArray<string> }): Promise<void> => state.cache?.invalidate(tags),
+          stats: (): CacheStats => state.cache?.stats() ?? disabledStats,
         },
-        // Writes inside a transaction invalidate once it has committed, not before.
-        $transaction: ((...args: unknown[]) => {
-          const parent = withModels as unknown as { $transaction: (...args: unknown[]) => Promise<unknown> };
-          return cache ? cache.transaction(() => parent.$transaction(...args)) : parent.$transaction(...args);
-        }) as typeof withModels.$transaction,
+        /**
+         * Connects the client, then waits until the cache serves reads (Redis synced, the listener listening), for at
+         * most 5 s: until then, reads bypass it.
+         */
+        async $connect(): Promise<void> {
+          await parent.$connect();
+          await state.cache?.ready(5_000);
+        },
+        /** Closes the cache's connections (Redis, the listener), then the client's. */
+        async $disconnect(): Promise<void> {
+          const closing = state.cache;
+          state.cache = null;
+          await closing?.close();
+          await parent.$disconnect();
+        },
       },
     });
+    // Writes inside a transaction invalidate once it has committed, not before. Typed as `{ name }` so that the
+    // client keeps its own `$transaction` type, whose callback is handed the schema's typed models.
+    const transactions = {
+      name: "query-cache",
+      client: {
+        $transaction: (...args: unknown[]) => {
+          const { cache } = state;
+          return cache ? cache.transaction(() => parent.$transaction(...args)) : parent.$transaction(...args);
+        },
+      },
+    };
+    return withCache.$extends(transactions as { name: string });
   });
 }
+
+/** The schema's models, which the automatic tags are derived from; every generated client carries them. */
+const dataModelOf = (client: unknown) => (client as { _runtimeDataModel: RuntimeDataModel })._runtimeDataModel;
 
 type PrismaPromiseFactory = {
   /**
@@ -163,8 +155,8 @@ function cachedRead<T>(cache: QueryCache | null, model: unknown, operation: stri
 }
 
 /** The arguments Prisma itself is given; an object copied only when it has a cacheStrategy to drop. */
-function withoutCacheStrategy(args: unknown): unknown {
+function withoutCacheStrategy<T>(args: T): T {
   if ((args as PrismaCacheStrategy | undefined)?.cacheStrategy === undefined) return args;
   const { cacheStrategy: _dropped, ...rest } = args as PrismaCacheStrategy & Record<string, unknown>;
-  return rest;
+  return rest as T;
 }

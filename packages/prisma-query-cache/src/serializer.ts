@@ -1,5 +1,5 @@
 // Cached results come back as Prisma returned them: Dates, BigInts, Decimals and Bytes keep their types.
-import { Prisma } from "#db/client";
+import { Decimal } from "@prisma/client/runtime/client";
 
 const tagged = "$t";
 
@@ -7,7 +7,7 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown) {
   const original = this[key];
   if (original instanceof Date) return { [tagged]: "date", v: original.toISOString() };
   if (typeof original === "bigint") return { [tagged]: "bigint", v: original.toString() };
-  if (Prisma.Decimal.isDecimal(original)) return { [tagged]: "decimal", v: original.toString() };
+  if (Decimal.isDecimal(original)) return { [tagged]: "decimal", v: original.toString() };
   if (original instanceof Uint8Array) return { [tagged]: "bytes", v: Buffer.from(original).toString("base64") };
   return value;
 }
@@ -21,7 +21,7 @@ function reviver(_key: string, value: unknown) {
     case "bigint":
       return BigInt(v);
     case "decimal":
-      return new Prisma.Decimal(v);
+      return new Decimal(v);
     case "bytes":
       return new Uint8Array(Buffer.from(v, "base64"));
     default:

@@ -1,10 +1,10 @@
 // The query cache over the real bentocache memory driver; the "database" is a variable the test controls, so
 // that the order of a read, a commit and an invalidation can be chosen exactly.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { memoryGenerations } from "@/lib/db/cache/generations";
-import { modelGraph } from "@/lib/db/cache/invalidation";
-import { createQueryCache, type RunningQueryCache } from "@/lib/db/cache/query-cache";
-import { createStore } from "@/lib/db/cache/store";
+import { memoryGenerations } from "../../src/generations.ts";
+import { modelGraph } from "../../src/invalidation.ts";
+import { createQueryCache, type RunningQueryCache } from "../../src/query-cache.ts";
+import { createStore } from "../../src/store.ts";
 
 const graph = modelGraph({
   models: {
@@ -13,9 +13,10 @@ const graph = modelGraph({
   },
 });
 const caches: RunningQueryCache[] = [];
+const reported: string[] = [];
 const cacheOf = (l1MaxBytes = 1024 * 1024) => {
   const store = createStore({ l1MaxBytes, backgroundRefreshes: 2 });
-  const cache = createQueryCache({ store, generations: memoryGenerations(), graph });
+  const cache = createQueryCache({ store, generations: memoryGenerations(), graph, report: (message) => reported.push(message) });
   caches.push(cache);
   return { cache, store };
 };
@@ -153,7 +154,7 @@ describe("query cache", () => {
     expect(cache.stats()).toMatchObject({ errors: 0, misses: 0 });
 
     // A result L1 cannot copy: the caller still gets an answer, from a second query.
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    reported.length = 0;
     let queries = 0;
     const uncopyable = () => ({
       id: ++queries,
@@ -164,8 +165,7 @@ describe("query cache", () => {
     const answer = (await cache.read(findProject, strategy, async () => uncopyable())) as { id: number };
     expect(answer.id).toBe(2);
     expect(cache.stats()).toMatchObject({ errors: 1, misses: 0 });
-    expect(logged).toHaveBeenCalledWith("cache: read answered from the database: not copyable");
-    logged.mockRestore();
+    expect(reported).toEqual(["read answered from the database: not copyable"]);
   });
   it("buffers a transaction's invalidations until it ends", async () => {
     const { cache } = cacheOf();
@@ -197,6 +197,18 @@ describe("query cache", () => {
     expect(await cache.read(findProject, tagged, async () => ({ value }))).toEqual({ value: 2 });
     await expect(cache.invalidate(["has space"])).rejects.toThrow(/cacheStrategy.tags/);
     await expect(cache.read(findProject, { ttl: -1 }, async () => 1)).rejects.toThrow(/cacheStrategy.ttl/);
+  });
+
+  it("is ready at once without Redis or a listener, and says when it is not after the time it was given", async () => {
+    const { cache } = cacheOf();
+    expect(await cache.ready(0)).toBe(true);
+    let listening = false;
+    const store = createStore({ l1MaxBytes: 1024 * 1024, backgroundRefreshes: 2 });
+    const waiting = createQueryCache({ store, generations: memoryGenerations(), graph, report: () => {}, listening: () => listening });
+    caches.push(waiting);
+    expect(await waiting.ready(50)).toBe(false);
+    setTimeout(() => (listening = true), 20);
+    expect(await waiting.ready(10_000)).toBe(true);
   });
 
   it("keeps L1 within its bound with 100,000 distinct keys", async () => {

@@ -1,13 +1,10 @@
 // Which models a query reads or writes, from its arguments and the schema's relations: the automatic tags.
+import type { RuntimeDataModel } from "./types.ts";
 
 /** Each model's relation fields and the model each leads to; each table's model. */
 export type ModelGraph = {
   relations: Record<string, Record<string, string>>;
   tables: Record<string, string>;
-};
-
-type RuntimeDataModel = {
-  models: Record<string, { dbName?: string | null; fields: { name: string; kind: string; type: string }[] }>;
 };
 
 export function modelGraph(dataModel: RuntimeDataModel): ModelGraph {

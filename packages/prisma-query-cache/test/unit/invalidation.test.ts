@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelGraph, modelsForTables, modelsRead, modelsWritten, statementWrites } from "@/lib/db/cache/invalidation";
+import { modelGraph, modelsForTables, modelsRead, modelsWritten, statementWrites } from "../../src/invalidation.ts";
 
 // The shape of the generated client's runtime data model, for the schema's four models.
 const relation = (name: string, type: string) => ({ name, kind: "object", type });
