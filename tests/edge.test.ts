@@ -28,8 +28,9 @@ beforeAll(async () => {
   db = await createTestDatabase("edge");
   admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
+  // The WebSocket path to PostgreSQL, the bridge and the edge routes' own pools (tests/gateway.test.ts has the gateway).
   server = await startNext({ DATABASE_URL: db.url, DB_POOL_MAX: String(poolMax),
-    DB_EDGE_POOL_MAX: String(edgePoolMax),
+    DB_EDGE_POOL_MAX: String(edgePoolMax), DB_EDGE_TRANSPORT: "websocket",
     DB_APPLICATION_NAME: applicationName });
 });
 afterAll(async () => {

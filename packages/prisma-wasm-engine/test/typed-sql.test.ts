@@ -13,6 +13,14 @@ const resolve = createRequire(import.meta.url).resolve;
 const appPrisma = path.resolve(import.meta.dirname, "../../../prisma");
 const hasApp = existsSync(path.join(appPrisma, "sql"));
 
+/** The functions the app's migrations define, which its queries may call (`db push` makes the tables, not these). */
+function appFunctions() {
+  const migrations = path.join(appPrisma, "migrations");
+  return readdirSync(migrations, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => readFileSync(path.join(migrations, entry.name, "migration.sql"), "utf8").match(/CREATE FUNCTION[\s\S]*?\$\$;/g) ?? []);
+}
+
 /** The fixture schema, plus the app's models (everything after its datasource block) when there is an app. */
 function schemaWithApp() {
   const fixtureSchema = readFileSync(fixture("typedsql.prisma"), "utf8");
@@ -47,6 +55,7 @@ describe("generate --sql", () => {
     expectExit(await p.prisma(["db", "push"]), 0);
     cpSync(fixture("typedsql"), path.join(p.dir, "sql"), { recursive: true });
     if (hasApp) cpSync(path.join(appPrisma, "sql"), path.join(p.dir, "sql"), { recursive: true });
+    if (hasApp) for (const definition of appFunctions()) await query(p.url, definition);
     await query(p.url, SEED);
     generate = await p.prisma(["generate", "--sql"]);
   });
@@ -112,7 +121,7 @@ describe("generate --sql", () => {
       import { nextFrameIndex, projectsByName } from "./generated/sql.ts";
       const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL }) });
       const next = await prisma.$queryRawTyped(nextFrameIndex("${animation!.id}"));
-      const page = await prisma.$queryRawTyped(projectsByName());
+      const page = await prisma.$queryRawTyped(projectsByName("", "00000000-0000-0000-0000-000000000000", 10));
       await prisma.$disconnect();
       process.stdout.write(JSON.stringify({ next, page }));
     `;
