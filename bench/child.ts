@@ -1,10 +1,9 @@
 // The process of a measurement that needs one of its own; prints its figures as JSON.
 //   tsx bench/child.ts <start | memory | traced-reads | cache-reader> <pg | prisma | drizzle> <databaseUrl> <projectId> [operations]
 // start: load a stack's modules, construct it, answer the first query (each timed); memory: then 500 reads and 5,000
-// more at concurrency 10, RSS after each; traced-reads: tracing started as instrumentation.ts starts it when OTEL_*
-// asks (before `pg` loads), then ops/s of the app's reads (cache off: every read reaches PostgreSQL); cache-reader: the
-// other process of the cache section's invalidation measure, reading one project through the cache (the env's
-// settings) as fast as it can and sending each new name, with the moment it first read it, to the parent.
+// more at concurrency 10, RSS after each; traced-reads: tracing started as instrumentation.ts starts it (before `pg`
+// loads), then ops/s of the app's reads, the cache off; cache-reader: the invalidation measure's other process, reading
+// one project through the cache as fast as it can and sending the parent each new name with when it first read it.
 import { performance } from "node:perf_hooks";
 import { load, type Sample } from "./harness";
 import type { StackKind } from "./stacks";
@@ -34,13 +33,9 @@ const constructed = performance.now();
 const read = { findProject: () => reads.findProject(stack.client, projectId), listProjects: () => reads.listProjects(stack.client, { limit: 20 }) };
 await read.findProject();
 const answered = performance.now();
-const result: Sample = mode === "traced-reads" ? {} : {
-  processStartToFirstQueryMs: answered,
-  scriptStartToFirstQueryMs: answered - scriptStart,
-  moduleLoadMs: loaded - scriptStart,
-  constructionMs: constructed - loaded,
-  firstQueryMs: answered - constructed,
-};
+const [processStartToFirstQueryMs, scriptStartToFirstQueryMs] = [answered, answered - scriptStart];
+const startFigures = { processStartToFirstQueryMs, scriptStartToFirstQueryMs, moduleLoadMs: loaded - scriptStart, constructionMs: constructed - loaded };
+const result: Sample = mode === "traced-reads" ? {} : { ...startFigures, firstQueryMs: answered - constructed };
 if (mode === "memory") {
   const rssMiB = () => Math.round(process.memoryUsage.rss() / 104857.6) / 10;
   const mixed = (k: number) => (k % 2 ? read.listProjects() : read.findProject());

@@ -4,7 +4,7 @@
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import { FRAMES_PER_PROJECT, grow, growthFixture } from "./database";
-import { figure, load, newTable, rowText, us, valueOf, type Log, type Table } from "./harness";
+import { figure, newTable, rowText, us, valueOf, type Log, type Table } from "./harness";
 import { calls, checkAnswers, OPERATIONS } from "./operations";
 import { measureOperation } from "./queries";
 import type { Stack } from "./stacks";
@@ -27,11 +27,19 @@ export async function runGrowth(stacks: Stack[], admin: pg.Pool, options: { fram
     const context = { admin, fixture: await growthFixture(admin, projects, 50) };
     for (const operation of OPERATIONS.filter((o) => o.read || o.growth)) {
       await checkAnswers(operation, stacks, context);
-      // As many calls per round as the slowest stack makes in `roundMs` (5 timed calls each tell), the same for all.
+      // Each stack warms up for `roundMs` (3 calls at least); a round is as many calls as the slowest made, for all.
       let slowestMs = 0;
-      for (const stack of stacks) slowestMs = Math.max(slowestMs, (await calls(stack, operation, context, 5, (call) => load(1, 5, call))).wallMs / 5);
+      for (const stack of stacks) {
+        const [started, calledMs] = [performance.now(), () => performance.now() - started];
+        const made = await calls(stack, operation, context, 0, async (call) => {
+          let k = 0;
+          while (k < 3 || calledMs() < options.roundMs) await call(k++);
+          return k;
+        });
+        slowestMs = Math.max(slowestMs, calledMs() / made);
+      }
       const count = Math.min(200, Math.max(3, Math.round(options.roundMs / slowestMs)));
-      const m = await measureOperation(stacks, operation, context, { concurrency: 1, count, rounds: options.rounds, warmUp: Math.ceil(count / 2) });
+      const m = await measureOperation(stacks, operation, context, { concurrency: 1, count, rounds: options.rounds, warmUp: 0 });
       for (const name of names) if (!first.has(`${operation.name}/${name}`)) first.set(`${operation.name}/${name}`, m[name]!.p50Us);
       const cells = [
         ...names.map((s) => figure(m[s]!.p50Us, "µs", m[s]!.p50UsMin, m[s]!.p50UsMax)),

@@ -1,6 +1,5 @@
-// The stacks the app's operations run on. "prisma" is the app itself: a client from lib/db/client.ts, the same
-// factory lib/prisma.ts uses. Raw `pg` (the floor) and Drizzle get a bare `pg` pool with the app's pool settings.
-// Each stack's modules load only when it is opened, so the cold start of one does not pay for the others.
+// The stacks: "prisma" is the app itself (a client from lib/db/client.ts, as lib/prisma.ts makes it); raw `pg` (the
+// floor) and Drizzle get a bare `pg` pool with the app's settings. Modules load on open: a cold start pays for its own.
 import type pg from "pg";
 import type { createDatabase, Database, Db } from "@/lib/db/client";
 import type { Drizzle } from "./drizzle-stack";

@@ -85,8 +85,7 @@ export async function runTracing(databaseUrl: string, projectId: string, options
       after: stopAll,
     });
 
-    // Query level: fresh processes, tracing off and on in alternating order, the cache off. Asynchronously: the
-    // receiver in this process must keep answering the child's exports.
+    // Query level, asynchronously: the receiver in this process must keep answering the child's exports.
     const queries = await compare([OFF, "tracing on"], OFF, options.queryPairs, async (name) => {
       const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: name === OFF ? "" : receiver.url, OTEL_TRACES_EXPORTER: name === OFF ? "none" : "", DB_SLOW_QUERY_MS: "0" };
       const args = ["bench/child.ts", "traced-reads", "prisma", databaseUrl, projectId, String(options.queryOperations)];
