@@ -1,133 +1,79 @@
-// The query cache's section of `bun run bench`: cached vs uncached Prisma vs raw pg on the suite's own reads,
-// the miss path's cost over the plain client, cross-process invalidation latency, and (from the route level) the
-// Node route with and without the cache against the raw-pg route under the same framework.
+// The query cache's section: the app's reads through the cache (memory only, and with a Redis L2) against the plain
+// client and raw pg, every read a hit after the warm-up; the miss path against the plain client; and a write in this
+// process until another process first reads the new value. (The route level has the Node.js route with the cache
+// and without.)
 import { fork } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { CacheSettings } from "@/lib/db/cache/settings";
-import { createDatabase } from "@/lib/db/client";
+import { createDatabase, type Db } from "@/lib/db/client";
 import { startRedis } from "../scripts/support/redis-server";
-import type { Fixture } from "./database";
-import { median, pairedChange, percentile, permutations, rotate, runLoad } from "./measure";
-import { pick } from "./random";
-import type { RouteName, RouteReport } from "./routes";
-import { pgStack } from "./pg-stack";
-import { prismaStack, type Operations, type Stack } from "./stacks";
+import { compare, comparedRow, figure, load, newTable, percentile, rowText, type Log } from "./harness";
+import { operationNamed, pick, type Context } from "./operations";
+import { measureOperation } from "./queries";
+import { openStack, type StackOptions } from "./stacks";
 
-type Options = {
-  url: string;
-  fixture: Fixture;
-  smoke: boolean;
-  out: string;
-  log: (line: string) => void;
-  /** The route level's figures, which include the Node.js route with and without the cache. */
-  routeReport: RouteReport;
-  operations?: number;
-};
-const READS = ["findProject", "listProjects", "findAnimationPage"] as const;
-
-/** The app's reads, which pass their own cacheStrategy, on a client with the cache switched on. */
-async function cachedStack(name: string, url: string, cache: Partial<CacheSettings>) {
-  const stack = prismaStack(url, { cache: { ...cache, enabled: true } });
-  // Until Redis has synced and the listener listens, every read bypasses the cache.
-  while (!stack.database.prisma.$cache.stats().trusted) await new Promise((resolve) => setTimeout(resolve, 20));
-  return { ...stack, name: name as Stack["name"] };
+/** A client with the cache on; until Redis has synced and the listener listens, every read bypasses it. */
+async function cachedStack(name: string, url: string, cache: StackOptions["cache"]) {
+  const stack = await openStack("prisma", url, { name, cache: { ...cache, enabled: true } });
+  while (!stack.database!.prisma.$cache.stats().trusted) await new Promise((resolve) => setTimeout(resolve, 20));
+  return stack;
 }
 
-/** The k-th read of a kind, with arguments that cycle through the fixture. */
-function reader(operations: Operations, read: (typeof READS)[number], fixture: Fixture) {
-  if (read === "findProject") return (k: number) => operations.findProject(pick(fixture.projectIds, k));
-  if (read === "listProjects") return (k: number) => operations.listProjects({ limit: 20, cursor: pick(fixture.projectIds, k) });
-  return (k: number) => operations.findAnimationPage(pick(fixture.animations, k));
-}
-
-export async function runCacheBench({ url, fixture, smoke, out, log, routeReport, ...sizes }: Options) {
-  const rounds = smoke ? 1 : 3;
-  const operations = sizes.operations ?? (smoke ? 200 : 4_000);
+export async function runCache(url: string, context: Context, options: { rounds: number; operations: number; missRounds: number; invalidations: number; log: Log }) {
   const redis = await startRedis();
-  const plainStack = prismaStack(url);
-  const plain = plainStack.database;
   const stacks = [
-    pgStack(url),
-    plainStack,
+    await openStack("pg", url),
+    await openStack("prisma", url),
     await cachedStack("prisma+cache", url, { redisUrl: undefined, notifyUrl: url }),
     await cachedStack("prisma+cache+redis", url, { redisUrl: redis.url, notifyUrl: url }),
   ];
-  const throughput: { read: string; stack: string; concurrency: number; opsPerSecond: number; p50Us: number; p99Us: number }[] = [];
   try {
-    for (const read of READS) {
+    const note = "Operations per second, every read a hit after the warm-up (medians over rounds).";
+    const hits = newTable("Query cache: hits", note, ["read", "c", ...stacks.map((s) => s.name), "prisma+cache vs pg"]);
+    for (const read of ["findProject", "listProjects", "findAnimationPage"]) {
       for (const concurrency of [1, 10]) {
-        const samples = new Map(stacks.map((stack) => [stack.name, [] as { ops: number; p50: number; p99: number }[]]));
-        // Warm-up fills the caches with every key, so the timed rounds measure hits.
-        for (const stack of stacks) await runLoad(concurrency, Math.max(operations / 4, fixture.projectIds.length * 2), reader(stack.operations, read, fixture));
-        for (let round = 0; round < rounds; round++) {
-          for (const stack of rotate(stacks, round)) {
-            const { latenciesUs, wallMs } = await runLoad(concurrency, operations, reader(stack.operations, read, fixture));
-            samples.get(stack.name)!.push({ ops: (operations / wallMs) * 1000, p50: percentile(latenciesUs, 0.5), p99: percentile(latenciesUs, 0.99) });
-          }
-        }
-        for (const [stack, results] of samples) {
-          const row = {
-            read,
-            stack,
-            concurrency,
-            opsPerSecond: Math.round(median(results.map((r) => r.ops))),
-            p50Us: Math.round(median(results.map((r) => r.p50))),
-            p99Us: Math.round(median(results.map((r) => r.p99))),
-          };
-          throughput.push(row);
-          log(`  ${read} c=${concurrency} ${stack}: ${row.opsPerSecond} ops/s, p50 ${row.p50Us} us`);
-        }
+        // The warm-up fills the caches with every key, so the timed rounds measure hits.
+        const warmUp = Math.max(options.operations / 4, context.fixture.projectIds.length * 2);
+        const m = await measureOperation(stacks, operationNamed(read), context, { concurrency, count: options.operations, rounds: options.rounds, warmUp });
+        const cells = [...stacks.map((s) => figure(m[s.name]!.opsPerSecond, "")), figure(m["prisma+cache"]!.opsPerSecond / m.pg!.opsPerSecond, "x")];
+        hits.rows.push({ key: `${read}@${concurrency}`, cells: [read, String(concurrency), ...cells] });
+        options.log(`  ${read} c=${concurrency}: ${stacks.map((s) => `${s.name} ${Math.round(m[s.name]!.opsPerSecond)}/s`).join(", ")}`);
       }
     }
 
-    // Every read a miss: distinct arguments each time, the same statement shape for both clients. Short runs of each,
-    // alternated many times, and the ratio taken run by run: the machine's drift cancels out of a ratio of neighbours,
-    // which the few-percent difference measured here needs. Each round also runs the plain client a second time, as a
-    // control: how far it moves from itself is how far this machine moves a figure that has no cause. Beside the
-    // throughput, the process's CPU time per read: what a miss costs the server, where the throughput at c=1 is mostly
-    // the round trip's.
-    const missPath: MissPathRow[] = [];
-    const cached = stacks[2] as Awaited<ReturnType<typeof cachedStack>>;
-    const pointMiss = (client: typeof plain.prisma, k: number, strategy?: { ttl: number }) =>
-      client.project.findUnique({ where: { id: pick(fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
-    // Each of the six orders as often, so that the plain client and its control each follow the cached one as often.
-    const orders = permutations(["plain", "cached", "control"] as const);
-    const missRounds = smoke ? orders.length : 4 * orders.length;
-    const perRun = Math.max(250, operations / 4);
+    // Every read a miss (new arguments, the same statement shape), short runs compared with the plain client's in the
+    // same round, in each of the six orders as often: the few-percent difference needs the machine's drift cancelled.
+    // The plain client runs twice per round, the second a control: how far this machine moves a figure with no cause.
+    // Beside the throughput, the CPU time per read: what a miss costs a server; at c=1 throughput is mostly round trips.
+    const clients = { plain: stacks[1]!.database!.prisma, cached: stacks[2]!.database!.prisma, control: stacks[1]!.database!.prisma };
+    const pointMiss = (client: Db, k: number, strategy?: { ttl: number }) =>
+      client.project.findUnique({ where: { id: pick(context.fixture.projectIds, k), name: { not: `miss-${k}-${performance.now()}` } }, cacheStrategy: strategy });
+    const perRun = Math.max(250, options.operations / 4);
+    const missPath = newTable(
+      "Query cache: the miss path",
+      `Every read a miss, ${perRun} per run, ${options.missRounds} rounds in each of the six orders as often; changes against the plain client in the same round (quartiles).`,
+      ["client", "c", "ops/s", "ops/s vs plain", "CPU µs per read", "CPU vs plain"],
+    );
     for (const concurrency of [1, 10]) {
-      const runs = { plain: new Runs(), cached: new Runs(), control: new Runs() };
-      for (let round = 0; round < missRounds; round++) {
-        for (const which of orders[round % orders.length]!) {
-          const client = which === "cached" ? cached.database.prisma : plain.prisma;
-          const cpuBefore = process.cpuUsage();
-          const { wallMs } = await runLoad(concurrency, perRun, (k) => pointMiss(client, k, which === "cached" ? { ttl: 300 } : undefined));
-          const cpu = process.cpuUsage(cpuBefore);
-          runs[which].ops.push((perRun / wallMs) * 1000);
-          runs[which].cpuUs.push((cpu.user + cpu.system) / perRun);
-        }
-      }
-      const row = { concurrency, ...missPathChange(runs.cached, runs.plain), control: missPathChange(runs.control, runs.plain) };
-      missPath.push(row);
-      log(`  miss path c=${concurrency}: ${describeMissPath(row)}`);
+      const compared = await compare(["plain", "cached", "control"] as const, "plain", options.missRounds, async (which) => {
+        const cpuBefore = process.cpuUsage();
+        const { opsPerSecond } = await load(concurrency, perRun, (k) => pointMiss(clients[which], k, which === "cached" ? { ttl: 300 } : undefined));
+        const cpu = process.cpuUsage(cpuBefore);
+        return { opsPerSecond, cpuUs: (cpu.user + cpu.system) / perRun };
+      }, { order: "permute" });
+      for (const c of compared) missPath.rows.push(comparedRow(c, [["opsPerSecond", ""], ["cpuUs", "µs"]], [c.name, String(concurrency)]));
+      for (const row of missPath.rows.slice(-3)) options.log(`  miss path: ${rowText(missPath, row)}`);
     }
 
-    const invalidation = await invalidationLatency(url, redis.url, fixture.projectIds[0]!, smoke ? 20 : 200);
-    log(`  cross-process invalidation: p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms over ${invalidation.samples}`);
-
-    const rps = (route: RouteName) => Math.round(routeReport.routes.find((r) => r.route === route)!.requestsPerSecond);
-    const routes = {
-      pgRoute: rps("next pg route"),
-      cachedNodeRoute: rps("node route"),
-      uncachedNodeRoute: rps("node route, no cache"),
-    };
-
-    const report = { throughput, missPath, invalidation, routes };
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, "cache.json"), `${JSON.stringify(report, null, 2)}\n`);
-    printCacheReport(report);
-    return report;
+    const latenciesMs = await invalidationLatencies(url, redis.url, context.fixture.projectIds[0]!, options.invalidations);
+    const invalidation = newTable(
+      "Query cache: cross-process invalidation",
+      `From a write in one process to another process's first read of the new value from its cache (Redis on loopback), ${options.invalidations} writes.`,
+      ["", "p50", "p99", "max"],
+      [{ key: "invalidation", cells: ["invalidation", ...[0.5, 0.99, 1].map((p) => figure(percentile(latenciesMs, p), "ms"))] }],
+    );
+    options.log(`  cross-process invalidation: p50 ${percentile(latenciesMs, 0.5).toFixed(2)} ms, p99 ${percentile(latenciesMs, 0.99).toFixed(2)} ms`);
+    return [hits, missPath, invalidation];
   } finally {
     await Promise.allSettled(stacks.map((stack) => stack.close()));
     await redis.stop();
@@ -135,14 +81,13 @@ export async function runCacheBench({ url, fixture, smoke, out, log, routeReport
 }
 
 /** A write in this process, and the moment a reader in another process first reads the new value from its cache. */
-async function invalidationLatency(databaseUrl: string, redisUrl: string, projectId: string, samples: number) {
+async function invalidationLatencies(databaseUrl: string, redisUrl: string, projectId: string, samples: number) {
   const writer = createDatabase({ url: databaseUrl, cache: { enabled: true, redisUrl, notifyUrl: undefined } });
-  const reader = fork(path.join(import.meta.dirname, "cache-reader.ts"), [projectId], {
+  const reader = fork(path.join(import.meta.dirname, "child.ts"), ["cache-reader", "prisma", databaseUrl, projectId], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CACHE_LISTEN_NOTIFY: "false" },
   });
-  const seen = new Map<string, number>();
-  const waiting = new Map<string, () => void>();
+  const [seen, waiting] = [new Map<string, number>(), new Map<string, () => void>()];
   reader.on("message", ({ name, at }: { name: string; at: number }) => {
     seen.set(name, at);
     waiting.get(name)?.();
@@ -162,63 +107,5 @@ async function invalidationLatency(databaseUrl: string, redisUrl: string, projec
     reader.kill();
     await writer.close();
   }
-  const ms = (value: number) => Math.round(value * 100) / 100;
-  return { samples, p50Ms: ms(percentile(latenciesMs, 0.5)), p99Ms: ms(percentile(latenciesMs, 0.99)), maxMs: ms(Math.max(...latenciesMs)) };
-}
-
-export type CacheReport = Awaited<ReturnType<typeof runCacheBench>>;
-
-class Runs {
-  ops: number[] = [];
-  cpuUs: number[] = [];
-}
-
-const round1 = (value: number) => Math.round(value * 10) / 10;
-
-/** How much slower `runs` went than `baseline`, and how much more CPU each read took, round by round. */
-function missPathChange(runs: Runs, baseline: Runs) {
-  // How much faster the baseline ran: how much slower the runs were.
-  const slower = pairedChange(baseline.ops, runs.ops);
-  const moreCpu = pairedChange(runs.cpuUs, baseline.cpuUs);
-  return {
-    ops: Math.round(median(runs.ops)),
-    baselineOps: Math.round(median(baseline.ops)),
-    overheadPercent: round1(slower.median),
-    quartilesPercent: slower.quartiles.map(round1) as [number, number],
-    cpuUs: Math.round(median(runs.cpuUs)),
-    baselineCpuUs: Math.round(median(baseline.cpuUs)),
-    cpuOverheadPercent: round1(moreCpu.median),
-    cpuQuartilesPercent: moreCpu.quartiles.map(round1) as [number, number],
-  };
-}
-
-type MissPathChange = ReturnType<typeof missPathChange>;
-/** The cached client's miss against the plain client, and the plain client against itself (absent from older reports). */
-type MissPathRow = MissPathChange & { concurrency: number; control?: MissPathChange };
-
-const describeChange = (row: MissPathChange) =>
-  `${row.overheadPercent}% slower (median of rounds, quartiles ${row.quartilesPercent.join(" to ")}%; ${row.ops} vs ${row.baselineOps} ops/s), ` +
-  `${row.cpuOverheadPercent}% more CPU per read (quartiles ${row.cpuQuartilesPercent.join(" to ")}%; ${row.cpuUs} vs ${row.baselineCpuUs} us)`;
-
-const describeMissPath = (row: MissPathRow) =>
-  `a miss against the plain client: ${describeChange(row)}${row.control ? `; the plain client against itself: ${describeChange(row.control)}` : ""}`;
-
-function printCacheReport({ throughput, missPath, invalidation, routes }: CacheReport) {
-  console.log("\n## Query cache\n");
-  console.log("| read | c | raw pg ops/s | prisma | prisma+cache | prisma+cache+redis | cached / raw pg |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const read of READS) {
-    for (const concurrency of [1, 10]) {
-      const of = (stack: string) => throughput.find((r) => r.read === read && r.concurrency === concurrency && r.stack === stack)!.opsPerSecond;
-      console.log(
-        `| ${read} | ${concurrency} | ${of("pg")} | ${of("prisma")} | ${of("prisma+cache")} | ${of("prisma+cache+redis")} | ${(of("prisma+cache") / of("pg")).toFixed(1)}x |`,
-      );
-    }
-  }
-  console.log();
-  for (const row of missPath) console.log(`Miss path c=${row.concurrency}: ${describeMissPath(row)}`);
-  console.log(`Cross-process invalidation (Redis on loopback): p50 ${invalidation.p50Ms} ms, p99 ${invalidation.p99Ms} ms, max ${invalidation.maxMs} ms`);
-  console.log(
-    `Routes (GET /api/projects, next start): raw-pg route ${routes.pgRoute} req/s, node route cached ${routes.cachedNodeRoute} (${(routes.cachedNodeRoute / routes.pgRoute).toFixed(2)}x), uncached ${routes.uncachedNodeRoute} (${(routes.uncachedNodeRoute / routes.pgRoute).toFixed(2)}x)`,
-  );
+  return latenciesMs;
 }

@@ -1,50 +1,29 @@
-// Cold start and memory: each stack in fresh processes, interleaved, medians over the repetitions.
+// Cold start and memory: each stack in fresh processes (bench/child.ts), interleaved, medians over the repetitions.
 import { execFileSync } from "node:child_process";
-import { median } from "./measure";
-import type { StackName } from "./stacks";
+import { figure, newTable, rounds, rowText, summarize, type Log, type Sample, type Table } from "./harness";
+import type { StackKind } from "./stacks";
 
-export type ColdStart = {
-  stack: StackName;
-  processStartToFirstQueryMs: number;
-  scriptStartToFirstQueryMs: number;
-  moduleLoadMs: number;
-  constructionMs: number;
-  firstQueryMs: number;
-  rssAfterWarmUpMiB: number;
-  rssAfterRunMiB: number;
-};
+const FIGURES = [
+  ["moduleLoadMs", "module load", "ms"], ["constructionMs", "construction", "ms"], ["firstQueryMs", "first query", "ms"],
+  ["constructionAndFirstQueryMs", "construction + first query", "ms"], ["scriptStartToFirstQueryMs", "script start to first query", "ms"],
+  ["processStartToFirstQueryMs", "process start to first query", "ms"], ["rssAfterWarmUpMiB", "RSS after 500 reads", "MiB"],
+  ["rssAfterRunMiB", "RSS after 5,000 more at c=10", "MiB"],
+] as const;
 
-const child = (args: string[]) =>
-  JSON.parse(execFileSync("node_modules/.bin/tsx", ["bench/cold-start-child.ts", ...args], { encoding: "utf8" })) as Record<string, number>;
-
-export function runColdStarts(
-  databaseUrl: string,
-  stacks: StackName[],
-  options: { repetitions: number; projectId: string; log: (line: string) => void },
-): ColdStart[] {
-  const ids = [databaseUrl, options.projectId];
+export async function runColdStarts(databaseUrl: string, stacks: StackKind[], options: { repetitions: number; projectId: string; log: Log }): Promise<Table> {
+  const child = (stack: StackKind, mode = "start") =>
+    JSON.parse(execFileSync("node_modules/.bin/tsx", ["bench/child.ts", mode, stack, databaseUrl, options.projectId], { encoding: "utf8" })) as Sample;
   // The first start of each stack also fills tsx's transform cache; it is not counted.
-  for (const stack of stacks) child([stack, ...ids]);
-  const samples = new Map(stacks.map((s) => [s, [] as Record<string, number>[]]));
-  for (let r = 0; r < options.repetitions; r++) for (const stack of stacks) samples.get(stack)!.push(child([stack, ...ids]));
-  return stacks.map((stack) => {
-    const runs = samples.get(stack)!;
-    const memory = child([stack, ...ids, "--memory"]);
-    const of = (key: string) => Math.round(median(runs.map((run) => run[key]!)) * 10) / 10;
-    const result: ColdStart = {
-      stack,
-      processStartToFirstQueryMs: of("processStartToFirstQueryMs"),
-      scriptStartToFirstQueryMs: of("scriptStartToFirstQueryMs"),
-      moduleLoadMs: of("moduleLoadMs"),
-      constructionMs: of("constructionMs"),
-      firstQueryMs: of("firstQueryMs"),
-      rssAfterWarmUpMiB: memory.rssAfterWarmUpMiB!,
-      rssAfterRunMiB: memory.rssAfterRunMiB!,
-    };
-    options.log(
-      `  ${stack}: ${result.scriptStartToFirstQueryMs} ms to first query (load ${result.moduleLoadMs}, construct ${result.constructionMs}, ` +
-        `query ${result.firstQueryMs}); RSS ${result.rssAfterWarmUpMiB} -> ${result.rssAfterRunMiB} MiB`,
-    );
-    return result;
+  for (const stack of stacks) child(stack);
+  const samples = await rounds(stacks, options.repetitions, async (stack) => {
+    const sample = child(stack);
+    return { ...sample, constructionAndFirstQueryMs: sample.constructionMs! + sample.firstQueryMs! };
   });
+  const table = newTable("Cold start and memory", "A fresh process per start, medians over the starts.", ["stack", ...FIGURES.map(([, header]) => header)]);
+  for (const stack of stacks) {
+    const figures = { ...child(stack, "memory"), ...summarize(samples[stack]) };
+    table.rows.push({ key: stack, cells: [stack, ...FIGURES.map(([key, , unit]) => figure(figures[key]!, unit))] });
+    options.log(`  ${rowText(table, table.rows.at(-1)!)}`);
+  }
+  return table;
 }

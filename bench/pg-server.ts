@@ -1,30 +1,26 @@
 // The route level's floor, outside the app's build: GET /api/projects on node:http and the raw-pg stack, with the
-// app's pool settings, query parsing and response body. Prints its URL once it listens.
-//   tsx bench/pg-server.ts <databaseUrl>
+// app's pool settings, query parsing and response body.
+//   tsx bench/pg-server.ts <databaseUrl> <port>
 import http from "node:http";
+import type pg from "pg";
 import { HttpError, parse } from "@/lib/api/http";
 import { listQuery } from "@/lib/api/schemas";
-import { pgStack } from "./pg-stack";
+import { listProjects } from "./pg-stack";
+import { openStack } from "./stacks";
 
-const { operations, close } = pgStack(process.argv[2]!);
+const { client, close } = await openStack("pg", process.argv[2]!);
 
 const server = http.createServer(async (request, response) => {
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
-  let status = 200;
-  let body: unknown;
+  const answer = (status: number, body: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   try {
     if (request.method !== "GET" || url.pathname !== "/api/projects") throw new HttpError(404, "not_found", "Not found.");
-    body = await operations.listProjects(parse(listQuery, Object.fromEntries(url.searchParams)));
+    answer(200, await listProjects(client as pg.Pool, parse(listQuery, Object.fromEntries(url.searchParams))));
   } catch (error) {
     const failure = error instanceof HttpError ? error : new HttpError(500, "internal_error", String(error));
-    status = failure.status;
-    body = { error: { code: failure.code, message: failure.message } };
+    answer(failure.status, { error: { code: failure.code, message: failure.message } });
   }
-  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 });
 
-server.listen(0, "127.0.0.1", () => {
-  const { port } = server.address() as { port: number };
-  process.stdout.write(`http://127.0.0.1:${port}\n`);
-});
+server.listen(Number(process.argv[3]), "127.0.0.1");
 process.once("SIGTERM", () => server.close(() => void close().then(() => process.exit(0))));

@@ -2,96 +2,49 @@
 // as by default), the Node.js route of a second `next start` with the cache off, the raw-pg route under the same
 // framework (bench/next-floor) and the raw-pg floor without one (bench/pg-server.ts), under the same autocannon
 // load, interleaved round by round.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import autocannon from "autocannon";
-import { median, rotate } from "./measure";
-import { treeRssMiB } from "./memory";
 import { startNext } from "../scripts/support/next-start";
+import { startServerProcess, type ServerProcess } from "../scripts/support/server-process";
+import { figure, newTable, rounds, summarize, treeRssMiB, type Log, type Table } from "./harness";
 
-export type RouteName = "pg route" | "next pg route" | "node route" | "node route, no cache" | "edge route";
-const PATHS: Record<RouteName, string> = {
-  "pg route": "/api/projects?limit=20",
-  "next pg route": "/api/projects?limit=20",
-  "node route": "/api/projects?limit=20",
-  "node route, no cache": "/api/projects?limit=20",
-  "edge route": "/api/edge/projects?limit=20",
-};
-
-async function startPgServer(databaseUrl: string) {
-  const child = spawn("node_modules/.bin/tsx", ["bench/pg-server.ts", databaseUrl], { stdio: ["ignore", "pipe", "inherit"] });
-  const [line] = (await Promise.race([once(child.stdout, "data"), once(child, "exit")])) as [Buffer | number | null];
-  if (!Buffer.isBuffer(line)) throw new Error(`bench/pg-server.ts exited with ${line}`);
-  return {
-    url: line.toString().trim(),
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
-}
-
+export const ROUTES = ["pg route", "next pg route", "node route", "node route, no cache", "edge route"] as const;
 export const NEXT_FLOOR = "bench/next-floor";
+const LIST = "/api/projects?limit=20";
 
-export type RouteMeasurement = { route: RouteName; path: string; requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number };
-export type RouteReport = {
-  connections: number;
-  secondsPerRound: number;
-  rounds: number;
-  routes: RouteMeasurement[];
-  server: { startToFirstQueryMs: number; rssAfterWarmUpMiB: number; rssAfterRunMiB: number };
-};
-
-export async function runRoutes(
-  databaseUrl: string,
-  options: { connections: number; seconds: number; rounds: number; log: (line: string) => void },
-): Promise<RouteReport> {
-  const ready = { probePath: PATHS["node route"], ready: (res: Response) => res.ok };
-  const started: { stop: () => Promise<unknown> }[] = [];
-  const start = async <T extends { stop: () => Promise<unknown> }>(starting: Promise<T>) => {
-    const child = await starting;
-    started.push(child);
-    return child;
-  };
+export async function runRoutes(databaseUrl: string, options: { connections: number; seconds: number; rounds: number; log: Log }): Promise<Table[]> {
+  const ready = { probePath: LIST, ready: (res: Response) => res.ok };
+  const started: ServerProcess[] = [];
+  const start = async (starting: Promise<ServerProcess>) => started[started.push(await starting) - 1]!;
   try {
     const server = await start(startNext({ DATABASE_URL: databaseUrl }, ready));
     const uncached = await start(startNext({ DATABASE_URL: databaseUrl, CACHE_ENABLED: "false" }, ready));
     const nextFloor = await start(startNext({ DATABASE_URL: databaseUrl }, { ...ready, dir: NEXT_FLOOR }));
-    const floor = await start(startPgServer(databaseUrl));
-    const names = Object.keys(PATHS) as RouteName[];
-    const urls: Record<RouteName, string> = {
-      "pg route": floor.url,
-      "next pg route": nextFloor.url,
-      "node route": server.url,
-      "node route, no cache": uncached.url,
-      "edge route": server.url,
+    const floor = await start(startServerProcess("bench/pg-server.ts", (port) => ({ file: "node_modules/.bin/tsx", args: ["bench/pg-server.ts", databaseUrl, String(port)], env: {} }), ready));
+    const urls: Record<(typeof ROUTES)[number], string> = {
+      "pg route": `${floor.url}${LIST}`, "next pg route": `${nextFloor.url}${LIST}`, "node route": `${server.url}${LIST}`,
+      "node route, no cache": `${uncached.url}${LIST}`, "edge route": `${server.url}/api/edge/projects?limit=20`,
     };
-    const load = (name: RouteName, duration: number) =>
-      autocannon({ url: `${urls[name]}${PATHS[name]}`, connections: options.connections, duration });
-    for (const name of names) await load(name, Math.max(1, options.seconds / 2));
-    const rssAfterWarmUpMiB = treeRssMiB(server.pid);
-    const samples = new Map(names.map((n) => [n, [] as autocannon.Result[]]));
-    for (let r = 0; r < options.rounds; r++) for (const name of rotate(names, r)) samples.get(name)!.push(await load(name, options.seconds));
-    const routes = names.map((route) => {
-      const results = samples.get(route)!;
-      return {
-        route,
-        path: PATHS[route],
-        requestsPerSecond: median(results.map((x) => x.requests.average)),
-        p50Ms: median(results.map((x) => x.latency.p50)),
-        p99Ms: median(results.map((x) => x.latency.p99)),
-        non2xx: results.reduce((sum, x) => sum + x.non2xx, 0),
-        errors: results.reduce((sum, x) => sum + x.errors + x.timeouts, 0),
-      };
-    });
-    for (const r of routes) options.log(`  ${r.route}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
-    return {
-      connections: options.connections,
-      secondsPerRound: options.seconds,
-      rounds: options.rounds,
-      routes,
-      server: { startToFirstQueryMs: server.readyMs, rssAfterWarmUpMiB, rssAfterRunMiB: treeRssMiB(server.pid) },
+    const load = async (name: (typeof ROUTES)[number], duration: number) => {
+      const result = await autocannon({ url: urls[name], connections: options.connections, duration });
+      return { rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts };
     };
+    for (const name of ROUTES) await load(name, Math.max(1, options.seconds / 2));
+    const rssAfterWarmUp = treeRssMiB(server.pid);
+    const samples = await rounds(ROUTES, options.rounds, (name) => load(name, options.seconds));
+    const m = Object.fromEntries(ROUTES.map((route) => [route, summarize(samples[route])]));
+    const note = `GET ${LIST}, ${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s, the routes interleaved (medians; req/s range over rounds).`;
+    const routes = newTable("Route level", note, ["route", "req/s", "p50", "p99", "vs pg route", "vs next pg route", "failed requests"],
+      ROUTES.map((route) => {
+        const { rps, rpsMin, rpsMax, p50Ms, p99Ms } = m[route]!;
+        const [pg, nextPg] = [m["pg route"]!.rps, m["next pg route"]!.rps];
+        const cells = [figure(rps, "", rpsMin, rpsMax), figure(p50Ms, "ms"), figure(p99Ms, "ms"), figure(pg / rps, "x"), figure(nextPg / rps, "x")];
+        options.log(`  ${route}: ${Math.round(rps)} req/s, p50 ${p50Ms} ms, p99 ${p99Ms} ms`);
+        return { key: route, cells: [route, ...cells, figure(samples[route].reduce((sum, s) => sum + s.failed, 0), "")] };
+      }),
+    );
+    const figures = [figure(server.readyMs, "ms"), figure(rssAfterWarmUp, "MiB"), figure(treeRssMiB(server.pid), "MiB")];
+    const header = ["server", "spawn to first answered query", "RSS after warm-up", "RSS after the run"];
+    return [routes, newTable("next start", "The app's server (node route) in the same run.", header, [{ key: "next start", cells: ["next start", ...figures] }])];
   } finally {
     await Promise.all(started.map((child) => child.stop()));
   }

@@ -1,7 +1,8 @@
 // `bun run bench`: the app's operations through its own data layer against raw `pg` (the floor) and Drizzle, on one
-// PostgreSQL, at query level, route level, cold start, memory and growing data. Prints markdown tables, writes
-// results.json and SVG charts. Each section below is one step; the report collects what they return.
-//   tsx scripts/with-db.ts tsx bench/run.ts [--smoke | --reduced] [--out bench/out]      (BENCH_SMOKE=1 is --smoke)
+// PostgreSQL, section by section; prints markdown tables, writes results.json and SVG charts.
+//   tsx scripts/with-db.ts tsx bench/run.ts [--smoke | --reduced] [--only <section>,…] [--frames 1000,100000,…]
+//     [--baseline-dir <a built checkout, for the tracing section>] [--out bench/out]        (BENCH_SMOKE=1 is --smoke)
+// The sections: queries, routes, cache, tracing, cold-start, growth (all by default), runtimes (`bun run runtimes`).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -9,101 +10,84 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { databaseSettings } from "@/lib/db/pool-config";
-import { runCacheBench } from "./cache";
-import { writeCharts } from "./charts";
+import { runCache } from "./cache";
 import { runColdStarts } from "./cold-start";
 import { createBenchDatabase, seed } from "./database";
-import { drizzleStack } from "./drizzle-stack";
-import { runGrowth } from "./growth";
-import { pgStack } from "./pg-stack";
-import { runQuerySuite, SWEPT } from "./query-suite";
-import { machine, printReport, type BenchReport } from "./report";
+import { growthChart, runGrowth } from "./growth";
+import type { Table } from "./harness";
+import { runQueries } from "./queries";
+import { printReport, type BenchReport } from "./report";
 import { NEXT_FLOOR, runRoutes } from "./routes";
-import { FULL, REDUCED, SMOKE } from "./settings";
-import { prismaStack } from "./stacks";
+import { runRuntimes } from "./runtimes";
+import { SIZES } from "./settings";
+import { openStack, type Stack } from "./stacks";
+import { runTracing } from "./tracing";
 
+const DEFAULT = ["queries", "routes", "cache", "tracing", "cold-start", "growth"];
 const { values } = parseArgs({
   options: {
-    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
-    reduced: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" }, reduced: { type: "boolean", default: false },
+    only: { type: "string", default: DEFAULT.join(",") }, frames: { type: "string" }, "baseline-dir": { type: "string" },
     out: { type: "string", default: "bench/out" },
   },
 });
-const smoke = values.smoke!;
-const size = smoke ? "smoke" : values.reduced ? "reduced" : "full";
-const settings = { smoke: SMOKE, reduced: REDUCED, full: FULL }[size];
-const SEED = 20260601;
-const log = (line: string) => console.error(line);
-const started = Date.now();
-const serverUrl = process.env.DATABASE_URL;
+const size = values.smoke ? "smoke" : values.reduced ? "reduced" : "full";
+const settings = SIZES[size];
+const sections = values.only.split(",").map((s) => s.trim());
+const unknown = sections.filter((s) => ![...DEFAULT, "runtimes"].includes(s));
+if (unknown.length) throw new Error(`--only: no section ${unknown}; there are ${DEFAULT} and runtimes`);
+const [log, started, serverUrl] = [(line: string) => console.error(line), Date.now(), process.env.DATABASE_URL];
 if (!serverUrl) throw new Error("DATABASE_URL is not set: run through `bun run bench`, which provides one.");
 
-ensureBuild();
+// The route level and the tracing and runtimes sections start the app's production build (and the raw-pg floor's).
+const builds = [...(sections.some((s) => ["routes", "tracing", "runtimes"].includes(s)) ? ["."] : []), ...(sections.includes("routes") ? [NEXT_FLOOR] : [])];
+for (const dir of builds.filter((dir) => !existsSync(path.join(dir, ".next/BUILD_ID")))) {
+  log(`No production build in ${dir} yet: running next build...`);
+  execFileSync("node_modules/.bin/next", ["build", dir], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+}
 const database = await createBenchDatabase(serverUrl);
 log(`Database ${database.name}, dropped at the end.`);
 const admin = new pg.Pool({ connectionString: database.url, max: 2 });
-const stacks = [pgStack(database.url), prismaStack(database.url), drizzleStack(database.url)];
-const queryOnlyStacks = [prismaStack(database.url, { preparedStatements: true })];
+const stacks: Stack[] = [];
 try {
   const poolSize = databaseSettings().pool.max;
   const [{ version }] = (await admin.query("select current_setting('server_version') as version")).rows;
-  const before = machine(version);
-
-  log(`Seeding ${settings.shape.projects} projects (seed ${SEED}) on PostgreSQL ${version}...`);
-  const fixture = await seed(admin, settings.shape, SEED);
-
-  log(`Queries (pool of ${poolSize}, ${settings.rounds} rounds after warm-up):`);
-  const queries = await runQuerySuite([...stacks, ...queryOnlyStacks], { admin, fixture }, {
-    rounds: settings.rounds,
-    scale: settings.scale,
-    concurrencies: (query) => [...new Set([1, poolSize, ...(SWEPT.includes(query) ? settings.sweep : [])])].sort((a, b) => a - b),
-    log,
-  });
-
-  log(`Routes (next start, ${poolSize} connections):`);
-  const routes = await runRoutes(database.url, { connections: poolSize, ...settings.routes, log });
-
-  log("Query cache:");
-  await runCacheBench({ url: database.url, fixture, smoke, out: values.out!, log, routeReport: routes });
-
-  log("Cold start and memory (fresh processes):");
-  const coldStart = runColdStarts(database.url, ["pg", "prisma", "drizzle"], { repetitions: settings.coldStarts, projectId: fixture.projectIds[0]!, log });
-
-  log("Growing data:");
-  const growth = await runGrowth(stacks, admin, { ...settings.growth, seed: SEED, log });
-
-  const report: BenchReport = {
-    smoke,
-    size,
-    date: new Date().toISOString(),
-    durationS: Math.round((Date.now() - started) / 1000),
-    machine: { ...before, loadAverageAfter: os.loadavg()[0]! },
-    seed: SEED,
-    shape: settings.shape,
-    frames: fixture.frames,
-    poolSize,
-    queries,
-    routes,
-    coldStart,
-    growth,
+  const [cpus, memoryGiB, loadAverage] = [os.cpus(), Math.round(os.totalmem() / 2 ** 30), os.loadavg()[0]!];
+  const machine = { cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGiB, node: process.version, postgres: version, loadAverage };
+  const report: BenchReport = { size, sections, date: new Date().toISOString(), durationS: 0, machine, poolSize, tables: [] };
+  // The query level's data set, for every section but the growth section (which grows its own) and the runtimes.
+  const seeded = sections.some((s) => s !== "growth" && s !== "runtimes");
+  log(`PostgreSQL ${version}${seeded ? `: seeding ${settings.shape.projects} projects` : ""}.`);
+  const context = { admin, fixture: (seeded ? await seed(admin, settings.shape, 20260601) : undefined)! };
+  const projectId = context.fixture?.projectIds[0] ?? "";
+  for (const kind of ["pg", "prisma", "drizzle"] as const) stacks.push(await openStack(kind, database.url));
+  const run: Record<string, () => Promise<Table | Table[]>> = {
+    queries: async () => {
+      stacks.push(await openStack("prisma", database.url, { name: "prisma-prepared", preparedStatements: true }));
+      return runQueries(stacks, context, { ...settings, poolSize, log });
+    },
+    routes: () => runRoutes(database.url, { connections: poolSize, ...settings.routes, log }),
+    cache: () => runCache(database.url, context, { ...settings.cache, log }),
+    tracing: () => runTracing(database.url, projectId, { ...settings.tracing, baselineDir: values["baseline-dir"], log }),
+    "cold-start": () => runColdStarts(database.url, ["pg", "prisma", "drizzle"], { repetitions: settings.coldStarts, projectId, log }),
+    runtimes: () => runRuntimes(database.url, { ...settings.runtimes, log }),
+    growth: () => runGrowth(stacks.slice(0, 3), admin, { ...settings.growth, frames: values.frames?.split(",").map(Number) ?? settings.growth.frames, log }),
   };
-  const out = path.resolve(values.out!);
+  // The growth section last: it replaces the data set with its own.
+  for (const section of Object.keys(run).filter((s) => sections.includes(s))) {
+    log(`${section}:`);
+    report.tables.push(...[await run[section]!()].flat());
+  }
+  report.durationS = Math.round((Date.now() - started) / 1000);
+  const out = path.resolve(values.out);
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "results.json"), `${JSON.stringify(report, null, 2)}\n`);
-  const charts = writeCharts(report, out);
-  printReport(report);
-  console.log(`\nWrote ${[path.join(out, "results.json"), ...charts].map((file) => path.relative(process.cwd(), file)).join(", ")}`);
+  const growth = report.tables.find((t) => t.title === "Growing data");
+  if (growth) writeFileSync(path.join(out, "growth.svg"), growthChart(growth));
+  printReport([report]);
+  console.log(`\nWrote ${path.relative(process.cwd(), out)}/results.json${growth ? " and growth.svg" : ""}`);
 } finally {
-  await Promise.allSettled([...stacks, ...queryOnlyStacks].map((s) => s.close()));
+  await Promise.allSettled(stacks.map((s) => s.close()));
   await admin.end();
   await database.drop();
-}
-
-// The route level runs `next start` of the app and of the raw-pg floor, which need production builds.
-function ensureBuild() {
-  for (const dir of [".", NEXT_FLOOR]) {
-    if (existsSync(path.join(dir, ".next/BUILD_ID"))) continue;
-    log(`No production build in ${dir} yet: running next build...`);
-    execFileSync("node_modules/.bin/next", ["build", dir], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  }
 }

@@ -1,46 +1,33 @@
-// The app's operations as each stack runs them. "prisma" is the app itself: lib/projects and lib/frames on a client
-// from lib/db/client.ts. Raw `pg` (the floor) and Drizzle answer the same queries with results of the same shape,
-// which the query suite checks before it times anything.
-import type { FrameAppend, ProjectInput, ProjectPatch } from "@/lib/api/schemas";
-import type { CacheSettings } from "@/lib/db/cache/settings";
-import { createDatabase } from "@/lib/db/client";
-import * as frames from "@/lib/frames/queries";
-import * as projects from "@/lib/projects/queries";
-import type { AnimationAddress } from "./database";
+// The stacks: "prisma" is the app itself (a client from lib/db/client.ts, as lib/prisma.ts makes it); raw `pg` (the
+// floor) and Drizzle get a bare `pg` pool with the app's settings. Modules load on open: a cold start pays for its own.
+import type pg from "pg";
+import type { createDatabase, Database, Db } from "@/lib/db/client";
+import type { Drizzle } from "./drizzle-stack";
 
-export type Operations = {
-  findProject: (id: string) => Promise<unknown>;
-  listProjects: (page: { limit: number; cursor?: string }) => Promise<unknown>;
-  findAnimationPage: (animation: AnimationAddress) => Promise<unknown>;
-  createProject: (project: ProjectInput) => Promise<unknown>;
-  updateProject: (id: string, patch: ProjectPatch) => Promise<unknown>;
-  deleteProject: (id: string) => Promise<unknown>;
-  appendFrame: (animationId: string, frame: FrameAppend) => Promise<unknown>;
-};
+export type StackKind = "prisma" | "pg" | "drizzle";
+export type Clients = { prisma: Db; pg: pg.Pool; drizzle: Drizzle };
+export type Stack = { name: string; kind: StackKind; client: Clients[StackKind]; close: () => Promise<void>; database?: Database };
 
-export type StackName = "pg" | "prisma" | "drizzle" | "prisma-prepared";
-export type Stack = { name: StackName; operations: Operations; close: () => Promise<void> };
+// preparedStatements: what named statements would gain where no old transaction pooler sits between ("prisma-prepared").
+export type StackOptions = { name?: string; preparedStatements?: boolean; cache?: NonNullable<Parameters<typeof createDatabase>[0]>["cache"] };
 
-/**
- * The app's data layer on the bench database, replicas left out. `preparedStatements` is the one setting the
- * "prisma-prepared" variant changes: what named statements would gain where no old transaction pooler sits between.
- * The query cache is off unless asked for: the suite measures the client itself, the cache section (cache.ts) both.
- */
-export function prismaStack(url: string, { preparedStatements = false, cache = { enabled: false } as Partial<CacheSettings> } = {}) {
-  const database = createDatabase({ url, replicaUrls: [], preparedStatements, cache });
-  const db = database.prisma;
-  return {
-    name: (preparedStatements ? "prisma-prepared" : "prisma") as StackName,
-    database,
-    close: database.close,
-    operations: {
-      findProject: (id: string) => projects.findProject(db, id),
-      listProjects: (page) => projects.listProjects(db, page),
-      findAnimationPage: ({ slug, character, name }) => frames.findAnimationPage(db, { slug, character, name }),
-      createProject: (project) => projects.createProject(db, project),
-      updateProject: (id, patch) => projects.updateProject(db, id, patch),
-      deleteProject: (id) => projects.deleteProject(db, id),
-      appendFrame: (animationId, frame) => frames.appendFrame(db, animationId, frame),
-    } satisfies Operations,
+/** Loads a stack's modules; the function it returns constructs the stack. */
+export async function loadStack(kind: StackKind): Promise<(url: string, options?: StackOptions) => Stack> {
+  if (kind === "prisma") {
+    const { createDatabase } = await import("@/lib/db/client");
+    return (url, { name = kind, preparedStatements = false, cache } = {}) => {
+      const database = createDatabase({ url, replicaUrls: [], preparedStatements, cache: { enabled: false, ...cache } });
+      return { name, kind, client: database.prisma, close: database.close, database };
+    };
+  }
+  const [{ default: pg }, { databaseSettings }] = await Promise.all([import("pg"), import("@/lib/db/pool-config")]);
+  const { drizzle, schema } = kind === "drizzle" ? { drizzle: (await import("drizzle-orm/node-postgres")).drizzle, schema: await import("./drizzle-schema") } : {};
+  return (url, { name = kind } = {}) => {
+    const pool = new pg.Pool({ ...databaseSettings().pool, connectionString: url });
+    // An idle connection the server closes must not end the run: the pool opens another for the next query.
+    pool.on("error", (error) => console.error(`bench: idle connection closed: ${error.message}`));
+    return { name, kind, client: drizzle && schema ? drizzle({ client: pool, schema }) : pool, close: () => pool.end() };
   };
 }
+
+export const openStack = async (kind: StackKind, url: string, options?: StackOptions) => (await loadStack(kind))(url, options);

@@ -1,5 +1,5 @@
-// `bun run bench` at its smoke size through the real command, so the benchmark cannot rot: it must finish and
-// leave its table, results.json and charts. Timings are not checked; the smoke's sizes are too small to mean much.
+// `bun run bench` at its smoke size through the real command, so the benchmark cannot rot: every section must finish
+// and leave its tables, results.json and the growth chart. Timings are not checked; the smoke's sizes are too small.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,34 +13,39 @@ import { startNext } from "../scripts/support/next-start";
 const out = mkdtempSync(path.join(tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const QUERIES = ["findProject", "listProjects", "findAnimationPage", "createProject", "updateProject", "deleteProject", "appendFrame"];
+const QUERIES = ["findProject", "listProjects", "listProjectsByName", "findProjectPage", "findAnimationPage", "createProject", "updateProject", "deleteProject", "appendFrame"];
+type Table = { title: string; header: string[]; rows: { key: string; cells: (string | { value: number })[] }[] };
 
 describe("bun run bench --smoke", () => {
-  it("prints the table, writes results.json and the charts, and drops its database", { timeout: 180_000 }, async () => {
+  it("prints every section's tables, writes results.json and the growth chart, and drops its database", { timeout: 600_000 }, async () => {
     const server = serverUrl();
     const { stdout, stderr } = await promisify(execFile)("node_modules/.bin/bun", ["run", "bench", "--smoke", "--out", out], {
       env: { ...process.env, DATABASE_URL: server },
       maxBuffer: 16 * 1024 * 1024,
     });
-    for (const heading of ["Query level", "Route level", "Query cache", "Cold start", "Growing data", "Targets"]) expect(stdout).toContain(heading);
+    const titles = ["Query level", "Route level", "Query cache: hits", "Query cache: the miss path", "Tracing: one server at a time", "Tracing: query level"];
+    for (const title of [...titles, "Cold start and memory", "Growing data", "Targets"]) expect(stdout).toContain(`## ${title}`);
     expect(stdout).toMatch(/\| project by id \(tree \+ frame counts\) \| 1 \|/);
 
-    const report = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
-    expect(report.smoke).toBe(true);
-    expect(new Set(report.queries.map((m: { query: string }) => m.query))).toEqual(new Set(QUERIES));
-    expect(new Set(report.queries.map((m: { stack: string }) => m.stack))).toEqual(new Set(["pg", "prisma", "drizzle", "prisma-prepared"]));
-    for (const m of report.queries) expect(m.opsPerSecond).toBeGreaterThan(0);
-    expect(report.routes.routes.map((r: { route: string }) => r.route).sort()).toEqual(["edge route", "next pg route", "node route", "node route, no cache", "pg route"]);
-    for (const r of report.routes.routes) expect({ route: r.route, non2xx: r.non2xx, errors: r.errors }).toEqual({ route: r.route, non2xx: 0, errors: 0 });
-    expect(report.coldStart).toHaveLength(3);
-    expect(report.growth.length).toBeGreaterThan(0);
-
-    const charts = { queries: "prisma", throughput: "prisma", routes: "node route", growth: "prisma" };
-    for (const [chart, label] of Object.entries(charts)) {
-      const svg = readFileSync(path.join(out, `${chart}.svg`), "utf8");
-      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      expect(svg).toContain(label);
+    const report = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")) as { size: string; tables: Table[] };
+    expect(report.size).toBe("smoke");
+    const table = (title: string) => report.tables.find((t) => t.title === title)!;
+    const figures = (t: Table) => t.rows.flatMap((row) => row.cells.filter((cell) => typeof cell === "object").map((cell) => (cell as { value: number }).value));
+    const queries = table("Query level");
+    expect(new Set(queries.rows.map((row) => row.key.split("@")[0]))).toEqual(new Set(QUERIES));
+    expect(queries.header).toEqual(["query", "c", "pg", "prisma vs pg", "drizzle vs pg", "prisma-prepared vs pg"]);
+    for (const value of figures(queries)) expect(value).toBeGreaterThan(0);
+    const routes = table("Route level");
+    expect(routes.rows.map((row) => row.key).sort()).toEqual(["edge route", "next pg route", "node route", "node route, no cache", "pg route"]);
+    for (const row of routes.rows) expect({ route: row.key, failed: row.cells.at(-1) }).toMatchObject({ route: row.key, failed: { value: 0 } });
+    expect(table("Cold start and memory").rows.map((row) => row.key)).toEqual(["pg", "prisma", "drizzle"]);
+    expect(table("Tracing: all servers at once").rows).toHaveLength(7);
+    // Every read of the app and updateProject, at both of the smoke's sizes.
+    const growth = table("Growing data").rows.map((row) => row.key);
+    for (const query of QUERIES.filter((q) => q.startsWith("find") || q.startsWith("list") || q === "updateProject")) {
+      expect(growth.filter((key) => key.split(" ")[1]!.startsWith(`${query}@`))).toHaveLength(2);
     }
+    expect(readFileSync(path.join(out, "growth.svg"), "utf8")).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*findProjectPage/);
 
     const admin = new pg.Client({ connectionString: server });
     await admin.connect();

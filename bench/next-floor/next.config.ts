@@ -5,12 +5,7 @@ import type { NextConfig } from "next";
 
 const root = path.join(import.meta.dirname, "../..");
 
-const nextConfig: NextConfig = {
-  poweredByHeader: false,
-  turbopack: { root },
-  outputFileTracingRoot: root,
-  // As the app's next.config.ts, which says why.
-  serverExternalPackages: ["@opentelemetry/api"],
-};
+// serverExternalPackages as in the app's next.config.ts, which says why.
+const nextConfig: NextConfig = { poweredByHeader: false, turbopack: { root }, outputFileTracingRoot: root, serverExternalPackages: ["@opentelemetry/api"] };
 
 export default nextConfig;
