@@ -328,11 +328,14 @@ describe("when Redis or the listener fails", () => {
     expect(logged.every((line) => line.startsWith("prisma-query-cache: "))).toBe(true);
     // Quiet now: both processes agree with the database, and serve it from the cache.
     const { rows } = await admin.query("select name from authors where id = $1", [author.id]);
+    // A late NOTIFY of the load's last writes may still drop what a read just stored: then the next one stores it again.
     for (const client of [a, b]) {
-      await eventually(async () => (await read(client))?.name, (name) => name === rows[0].name, "read after the load");
-      const hits = client.$cache.stats().hits;
-      expect((await read(client))?.name).toBe(rows[0].name);
-      expect(client.$cache.stats().hits).toBe(hits + 1);
+      const servedFromCache = async () => {
+        const hits = client.$cache.stats().hits;
+        const name = (await read(client))?.name;
+        return { name, hit: client.$cache.stats().hits === hits + 1 };
+      };
+      await eventually(servedFromCache, ({ name, hit }) => name === rows[0].name && hit, "the database's answer, from the cache");
     }
   });
 });
