@@ -10,9 +10,9 @@ export default defineConfig({
   test: {
     // Tests drive real servers and CLIs; a few seconds per step is normal.
     testTimeout: 60_000,
-    // Most of a file's time is spent waiting on the servers it starts: three files at once keep two cores busy
-    // (vitest's default on two cores is one).
-    maxWorkers: 3,
+    // Most of a file's time is spent waiting on the servers it starts: two files at once keep two cores busy
+    // (vitest's default on two cores is one); three crowded out the timing of the tests that measure a pool's waits.
+    maxWorkers: 2,
     hookTimeout: 180_000,
     projects: [
       // Pure functions: one worker thread for every file starts in a fraction of the time a fork per file takes.
