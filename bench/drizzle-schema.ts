@@ -23,6 +23,7 @@ export const animations = pgTable("animations", {
   name,
   fps: integer("fps").notNull().default(12),
   loop: boolean("loop").notNull().default(true),
+  frameCount: integer("frame_count").notNull().default(0),
   ...timestamps,
 });
 export const frames = pgTable("frames", {

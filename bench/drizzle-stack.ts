@@ -1,62 +1,69 @@
 // Drizzle on a bare `pg` pool: the app's operations through its relational queries and query builder. Each function
 // mirrors the one of the same name in lib/projects or lib/frames, answer for answer.
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, getTableColumns, lte, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, lt, max, type SQL, sql } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { FrameAppend, ProjectInput, ProjectPatch } from "@/lib/api/schemas";
+import { PAGE_SIZE } from "@/lib/projects/rules";
 import type { AnimationAddress } from "./database";
 import * as schema from "./drizzle-schema";
-import { plan } from "./pg-stack";
+import { paged, plan, shapeTree } from "./pg-stack";
 
 export type Drizzle = NodePgDatabase<typeof schema>;
 const { projects, characters, animations, frames } = schema;
-const frameCount = (animationId: unknown) => sql`(select count(*)::int from frames f where f.animation_id = ${animationId})`;
 const characterCount = sql<number>`(select count(*)::int from characters c where c.project_id = ${projects}.id)`;
 
-export const findProject = async (db: Pick<Drizzle, "query">, id: string) =>
-  (await db.query.projects.findFirst({
-    where: eq(projects.id, id),
+// A page of characters (one more than shown), each with the first page of its animations, as lib/projects reads it.
+async function findTree(db: Pick<Drizzle, "query">, where: SQL, cursor: string | undefined) {
+  return shapeTree(await db.query.projects.findFirst({
+    where,
+    extras: (p) => ({ characterCount: sql<number>`(select count(*)::int from characters c where c.project_id = ${p.id})`.as("character_count") }),
     with: {
       characters: {
-        columns: { projectId: false }, orderBy: (c) => asc(c.name),
-        with: { animations: { columns: { characterId: false }, orderBy: (a) => asc(a.name), extras: (a) => ({ frameCount: frameCount(a.id).as("frame_count") }) } },
-      },
-    },
-  })) ?? null;
-
-export async function listProjects(db: Drizzle, { limit, cursor }: { limit: number; cursor?: string }) {
-  const rows = await db.select({ ...getTableColumns(projects), characterCount }).from(projects).where(cursor ? lte(projects.id, cursor) : undefined).orderBy(desc(projects.id)).limit(limit + 1);
-  return { projects: rows.slice(0, limit), nextCursor: rows.length > limit ? rows[limit]!.id : null };
-}
-
-export const listProjectsByName = (db: Drizzle) =>
-  db.select({ id: projects.id, slug: projects.slug, name: projects.name, characterCount }).from(projects).orderBy(asc(projects.name));
-
-export const findProjectPage = async (db: Drizzle, slug: string) =>
-  (await db.query.projects.findFirst({
-    where: eq(projects.slug, slug),
-    with: {
-      characters: {
-        orderBy: (c) => asc(c.name),
+        columns: { projectId: false }, orderBy: (c) => asc(c.name), limit: PAGE_SIZE.characters + 1,
+        where: (c) => (cursor === undefined ? undefined : gt(c.name, cursor)),
+        extras: (c) => ({ animationCount: sql<number>`(select count(*)::int from animations a where a.character_id = ${c.id})`.as("animation_count") }),
         with: {
           animations: {
-            orderBy: (a) => asc(a.name), with: { frames: { orderBy: (f) => asc(f.index), limit: 1 } },
-            extras: (a) => ({ _count: sql`json_build_object('frames', ${frameCount(a.id)})`.as("_count") }),
+            columns: { characterId: false }, orderBy: (a) => asc(a.name), limit: PAGE_SIZE.animations + 1,
+            extras: (a) => ({ thumbnail: sql<string | null>`(select f.image from frames f where f.animation_id = ${a.id} order by f.index limit 1)`.as("thumbnail") }),
           },
         },
       },
     },
-  })) ?? null;
+  }));
+}
 
-export const findAnimationPage = async (db: Drizzle, { slug, character, name }: AnimationAddress) =>
-  (await db.query.animations.findFirst({
+export const findProject = (db: Pick<Drizzle, "query">, id: string, { cursor }: { cursor?: string } = {}) => findTree(db, eq(projects.id, id), cursor);
+
+export const findProjectPage = (db: Drizzle, slug: string, { cursor }: { cursor?: string } = {}) => findTree(db, eq(projects.slug, slug), cursor);
+
+export async function listProjects(db: Drizzle, { limit, cursor }: { limit: number; cursor?: string }) {
+  const rows = await db.select({ ...getTableColumns(projects), characterCount }).from(projects).where(cursor ? lt(projects.id, cursor) : undefined).orderBy(desc(projects.id)).limit(limit + 1);
+  const { items, nextCursor } = paged(rows, limit, (row) => row.id);
+  return { projects: items, nextCursor };
+}
+
+export const listProjectsByName = async (db: Drizzle) =>
+  paged(
+    await db.select({ id: projects.id, slug: projects.slug, name: projects.name, characterCount }).from(projects).orderBy(asc(projects.name), asc(projects.id)).limit(PAGE_SIZE.projects + 1),
+    PAGE_SIZE.projects,
+    (row) => `${row.id}.${row.name}`,
+  );
+
+export async function findAnimationPage(db: Drizzle, { slug, character, name }: AnimationAddress) {
+  const animation = await db.query.animations.findFirst({
     where: (a) =>
       and(eq(a.name, name), sql`${a.characterId} in (select c.id from characters c join projects p on p.id = c.project_id where p.slug = ${slug} and c.name = ${character})`),
     with: {
-      frames: { columns: { index: true, image: true, width: true, height: true, durationMs: true }, orderBy: (f) => asc(f.index) },
+      frames: { columns: { index: true, image: true, width: true, height: true, durationMs: true }, orderBy: (f) => asc(f.index), limit: PAGE_SIZE.frames + 1 },
       character: { columns: { name: true }, with: { project: { columns: { slug: true, name: true } } } },
     },
-  })) ?? null;
+  });
+  if (!animation) return null;
+  const { items, nextCursor } = paged(animation.frames, PAGE_SIZE.frames, () => "");
+  return { ...animation, frames: items, nextFrom: nextCursor === null ? null : animation.frames[PAGE_SIZE.frames]!.index };
+}
 
 export const createProject = (db: Drizzle, project: ProjectInput) =>
   db.transaction(async (tx) => {
@@ -70,8 +77,7 @@ export const createProject = (db: Drizzle, project: ProjectInput) =>
   });
 
 export async function updateProject(db: Drizzle, id: string, patch: ProjectPatch) {
-  await db.update(projects).set({ ...patch, updatedAt: new Date() }).where(eq(projects.id, id));
-  return findProject(db, id);
+  return (await db.update(projects).set({ ...patch, updatedAt: new Date() }).where(eq(projects.id, id)).returning())[0];
 }
 
 export const deleteProject = async (db: Drizzle, id: string) => void (await db.delete(projects).where(eq(projects.id, id)));

@@ -1,59 +1,83 @@
 // The floor: the app's operations in hand-written SQL on a bare `pg` pool, one round trip wherever SQL allows (nested
-// reads as json_agg). Each function mirrors the one of the same name in lib/projects or lib/frames, answer for answer.
+// reads as json_agg). Each function mirrors the one of the same name in lib/projects or lib/frames, answer for answer:
+// the same pages (PAGE_SIZE), the same stored frame counts, the same first frame as a thumbnail.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { FrameAppend, ProjectInput, ProjectPatch } from "@/lib/api/schemas";
+import { PAGE_SIZE } from "@/lib/projects/rules";
 import type { AnimationAddress } from "./database";
 
 const PROJECT = `p.id, p.slug, p.name, p.description, p.created_at as "createdAt", p.updated_at as "updatedAt"`;
-const FRAME = `'id', f.id, 'animationId', f.animation_id, 'index', f.index, 'image', f.image, 'width', f.width, 'height', f.height,
-  'durationMs', f.duration_ms, 'createdAt', f.created_at, 'updatedAt', f.updated_at`;
-const FRAME_COUNT = "(select count(*) from frames f where f.animation_id = a.id)";
-
-// A project's characters and animations by name, with what each level adds.
-const tree = (character: string, animation: string) => `coalesce((
-    select json_agg(json_build_object('id', c.id, ${character} 'name', c.name, 'createdAt', c.created_at, 'updatedAt', c.updated_at,
+// A page of a project's characters (one more than shown), each with the first page of its animations.
+const TREE = `(select count(*)::int from characters c where c.project_id = p.id) as "characterCount", coalesce((
+    select json_agg(json_build_object('id', c.id, 'name', c.name, 'createdAt', c.created_at, 'updatedAt', c.updated_at,
+      'animationCount', (select count(*)::int from animations a where a.character_id = c.id),
       'animations', coalesce((
-        select json_agg(json_build_object('id', a.id, 'name', a.name, 'fps', a.fps, 'loop', a.loop,
-          'createdAt', a.created_at, 'updatedAt', a.updated_at, ${animation}) order by a.name)
-        from animations a where a.character_id = c.id), '[]')) order by c.name)
-    from characters c where c.project_id = p.id), '[]') as characters`;
-// findProject's: each animation's frame count.
-const TREE = tree("", `'frameCount', ${FRAME_COUNT}`);
-// findProjectPage's: the rows as Prisma returns them, each animation's first frame and frame count.
-const PAGE_TREE = tree("'projectId', c.project_id,", `'characterId', a.character_id, '_count', json_build_object('frames', ${FRAME_COUNT}),
-  'frames', coalesce((select json_agg(json_build_object(${FRAME})) from (select * from frames where animation_id = a.id order by index limit 1) f), '[]')`);
-const FIND_PROJECT = `select ${PROJECT}, ${TREE} from projects p where p.id = $1`;
+        select json_agg(json_build_object('id', a.id, 'name', a.name, 'fps', a.fps, 'loop', a.loop, 'frameCount', a.frame_count,
+          'createdAt', a.created_at, 'updatedAt', a.updated_at,
+          'thumbnail', (select f.image from frames f where f.animation_id = a.id order by f.index limit 1)) order by a.name)
+        from (select * from animations a where a.character_id = c.id order by a.name limit ${PAGE_SIZE.animations + 1}) a), '[]')) order by c.name)
+    from (select * from characters c where c.project_id = p.id and ($2::text is null or c.name > $2) order by c.name limit ${PAGE_SIZE.characters + 1}) c), '[]') as characters`;
 
-export const findProject = async (pool: pg.Pool | pg.PoolClient, id: string) => (await pool.query(FIND_PROJECT, [id])).rows[0] ?? null;
-
-export async function listProjects(pool: pg.Pool, { limit, cursor }: { limit: number; cursor?: string }) {
-  const { rows } = await pool.query(
-    `select ${PROJECT}, (select count(*)::int from characters c where c.project_id = p.id) as "characterCount"
-     from projects p where $2::uuid is null or p.id <= $2::uuid order by p.id desc limit $1`,
-    [limit + 1, cursor ?? null],
-  );
-  return { projects: rows.slice(0, limit), nextCursor: rows.length > limit ? rows[limit].id : null };
+/** What lib/projects' page() does: one more row than the page shows tells whether another follows. */
+export function paged<T>(rows: T[], size: number, cursorOf: (row: T) => string) {
+  return rows.length > size ? { items: rows.slice(0, size), nextCursor: cursorOf(rows[size - 1]!) } : { items: rows, nextCursor: null };
 }
 
-export const listProjectsByName = async (pool: pg.Pool) =>
-  (await pool.query(`select p.id, p.slug, p.name, (select count(*) from characters c where c.project_id = p.id)::int as "characterCount"
-     from projects p order by p.name`)).rows;
+type Tree = { characters: { name: string; animations: { name: string }[] }[] };
+/** A tree read with one extra character and animation per level, as the app answers it. */
+export function shapeTree<P extends Tree>(project: P | null | undefined) {
+  if (!project) return null;
+  const { items, nextCursor } = paged(project.characters, PAGE_SIZE.characters, (c) => c.name);
+  const characters = items.map((c) => {
+    const animations = paged(c.animations, PAGE_SIZE.animations, (a) => a.name);
+    return { ...c, animations: animations.items, nextCursor: animations.nextCursor };
+  });
+  return { ...project, characters, nextCursor };
+}
 
-export const findProjectPage = async (pool: pg.Pool, slug: string) =>
-  (await pool.query(`select ${PROJECT}, ${PAGE_TREE} from projects p where p.slug = $1`, [slug])).rows[0] ?? null;
+type Db = pg.Pool | pg.PoolClient;
+type Cursor = { cursor?: string };
 
-export async function findAnimationPage(pool: pg.Pool, { slug, character, name }: AnimationAddress) {
-  const { rows } = await pool.query(
-    `select a.id, a.character_id as "characterId", a.name, a.fps, a.loop, a.created_at as "createdAt", a.updated_at as "updatedAt",
+export const findProject = async (db: Db, id: string, { cursor }: Cursor = {}) =>
+  shapeTree((await db.query(`select ${PROJECT}, ${TREE} from projects p where p.id = $1`, [id, cursor ?? null])).rows[0]);
+
+export const findProjectPage = async (db: Db, slug: string, { cursor }: Cursor = {}) =>
+  shapeTree((await db.query(`select ${PROJECT}, ${TREE} from projects p where p.slug = $1`, [slug, cursor ?? null])).rows[0]);
+
+export async function listProjects(db: Db, { limit, cursor }: { limit: number; cursor?: string }) {
+  const { rows } = await db.query(
+    `select ${PROJECT}, (select count(*)::int from characters c where c.project_id = p.id) as "characterCount"
+     from projects p where $2::uuid is null or p.id < $2::uuid order by p.id desc limit $1`,
+    [limit + 1, cursor ?? null],
+  );
+  const { items, nextCursor } = paged(rows, limit, (row) => row.id);
+  return { projects: items, nextCursor };
+}
+
+export async function listProjectsByName(db: Db) {
+  const { rows } = await db.query(
+    `select p.id, p.slug, p.name, (select count(*)::int from characters c where c.project_id = p.id) as "characterCount"
+     from projects p order by p.name, p.id limit $1`,
+    [PAGE_SIZE.projects + 1],
+  );
+  return paged(rows, PAGE_SIZE.projects, (row) => `${row.id}.${row.name}`);
+}
+
+export async function findAnimationPage(db: Db, { slug, character, name }: AnimationAddress) {
+  const { rows } = await db.query(
+    `select a.id, a.character_id as "characterId", a.name, a.fps, a.loop, a.frame_count as "frameCount", a.created_at as "createdAt", a.updated_at as "updatedAt",
        coalesce((select json_agg(json_build_object('index', f.index, 'image', f.image, 'width', f.width, 'height', f.height,
-         'durationMs', f.duration_ms) order by f.index) from frames f where f.animation_id = a.id), '[]') as frames,
+         'durationMs', f.duration_ms) order by f.index) from (select * from frames f where f.animation_id = a.id order by f.index limit $4) f), '[]') as frames,
        json_build_object('name', c.name, 'project', json_build_object('slug', p.slug, 'name', p.name)) as character
      from animations a join characters c on c.id = a.character_id join projects p on p.id = c.project_id
      where p.slug = $1 and c.name = $2 and a.name = $3 limit 1`,
-    [slug, character, name],
+    [slug, character, name, PAGE_SIZE.frames + 1],
   );
-  return rows[0] ?? null;
+  if (!rows[0]) return null;
+  const { frames, ...animation } = rows[0];
+  const more = frames.length > PAGE_SIZE.frames;
+  return { ...animation, frames: more ? frames.slice(0, PAGE_SIZE.frames) : frames, nextFrom: more ? frames[PAGE_SIZE.frames].index : null };
 }
 
 export const createProject = (pool: pg.Pool, project: ProjectInput) =>
@@ -67,9 +91,13 @@ export const createProject = (pool: pg.Pool, project: ProjectInput) =>
     return findProject(client, rows.id);
   });
 
-export async function updateProject(pool: pg.Pool, id: string, { slug, name, description }: ProjectPatch) {
-  const update = "update projects set slug = coalesce($2, slug), name = coalesce($3, name), description = coalesce($4, description), updated_at = now()";
-  return (await pool.query(`with p as (${update} where id = $1 returning *) select ${PROJECT}, ${TREE} from p`, [id, slug ?? null, name ?? null, description ?? null])).rows[0];
+export async function updateProject(db: Db, id: string, { slug, name, description }: ProjectPatch) {
+  const { rows } = await db.query(
+    `update projects p set slug = coalesce($2, slug), name = coalesce($3, name), description = coalesce($4, description), updated_at = now()
+     where id = $1 returning ${PROJECT}`,
+    [id, slug ?? null, name ?? null, description ?? null],
+  );
+  return rows[0];
 }
 
 export const deleteProject = async (pool: pg.Pool, id: string) => void (await pool.query("delete from projects where id = $1", [id]));
