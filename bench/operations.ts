@@ -60,7 +60,7 @@ export const OPERATIONS: Operation[] = [
   operation({ name: "findProjectPage", label: "project page (tree + first frames + counts)", operations: 200, read: true,
     args: (f, k) => [pick(f.slugs, k)],
     run: { prisma: projects.findProjectPage, pg: raw.findProjectPage, drizzle: drizzle.findProjectPage } }),
-  operation({ name: "findAnimationPage", label: "animation page (all its frames)", operations: 200, read: true, sweep: true,
+  operation({ name: "findAnimationPage", label: "animation page (a page of frames)", operations: 200, read: true, sweep: true,
     args: (f, k) => [pick(f.animations, k)],
     run: { prisma: frames.findAnimationPage, pg: raw.findAnimationPage, drizzle: drizzle.findAnimationPage } }),
   operation({ name: "createProject", label: "nested create (1+2+4+16 rows)", operations: 60, agree: "shape",

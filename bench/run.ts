@@ -2,7 +2,7 @@
 // PostgreSQL, section by section; prints markdown tables, writes results.json and SVG charts.
 //   tsx scripts/with-db.ts tsx bench/run.ts [--smoke | --reduced] [--only <section>,…] [--frames 1000,100000,…]
 //     [--baseline-dir <a built checkout, for the tracing section>] [--out bench/out]        (BENCH_SMOKE=1 is --smoke)
-// The sections: queries, routes, cache, tracing, cold-start, growth (all by default), runtimes (`bun run runtimes`).
+// The sections: queries, routes, cache, tracing, cold-start, worst, growth (all by default), runtimes (`bun run runtimes`).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -22,8 +22,9 @@ import { runRuntimes } from "./runtimes";
 import { SIZES } from "./settings";
 import { openStack, type Stack } from "./stacks";
 import { runTracing } from "./tracing";
+import { runWorst } from "./worst";
 
-const DEFAULT = ["queries", "routes", "cache", "tracing", "cold-start", "growth"];
+const DEFAULT = ["queries", "routes", "cache", "tracing", "cold-start", "worst", "growth"];
 const { values } = parseArgs({
   options: {
     smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" }, reduced: { type: "boolean", default: false },
@@ -40,7 +41,7 @@ const [log, started, serverUrl] = [(line: string) => console.error(line), Date.n
 if (!serverUrl) throw new Error("DATABASE_URL is not set: run through `bun run bench`, which provides one.");
 
 // The route level and the tracing and runtimes sections start the app's production build (and the raw-pg floor's).
-const builds = [...(sections.some((s) => ["routes", "tracing", "runtimes"].includes(s)) ? ["."] : []), ...(sections.includes("routes") ? [NEXT_FLOOR] : [])];
+const builds = [...(sections.some((s) => ["routes", "tracing", "runtimes", "worst"].includes(s)) ? ["."] : []), ...(sections.includes("routes") ? [NEXT_FLOOR] : [])];
 for (const dir of builds.filter((dir) => !existsSync(path.join(dir, ".next/BUILD_ID")))) {
   log(`No production build in ${dir} yet: running next build...`);
   execFileSync("node_modules/.bin/next", ["build", dir], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
@@ -70,6 +71,7 @@ try {
     cache: () => runCache(database.url, context, { ...settings.cache, log }),
     tracing: () => runTracing(database.url, projectId, { ...settings.tracing, baselineDir: values["baseline-dir"], log }),
     "cold-start": () => runColdStarts(database.url, ["pg", "prisma", "drizzle"], { repetitions: settings.coldStarts, projectId, log }),
+    worst: () => runWorst(database.url, { rounds: settings.rounds, log }),
     runtimes: () => runRuntimes(database.url, { ...settings.runtimes, log }),
     growth: () => runGrowth(stacks.slice(0, 3), admin, { ...settings.growth, frames: values.frames?.split(",").map(Number) ?? settings.growth.frames, log }),
   };
