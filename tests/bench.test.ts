@@ -24,7 +24,7 @@ describe("bun run bench --smoke", () => {
       maxBuffer: 16 * 1024 * 1024,
     });
     const titles = ["Query level", "Route level", "Query cache: hits", "Query cache: the miss path", "Tracing: one server at a time", "Tracing: query level"];
-    for (const title of [...titles, "Cold start and memory", "Growing data", "Targets"]) expect(stdout).toContain(`## ${title}`);
+    for (const title of [...titles, "Cold start and memory", "Worst requests", "Growing data", "Targets"]) expect(stdout).toContain(`## ${title}`);
     expect(stdout).toMatch(/\| project by id \(tree \+ frame counts\) \| 1 \|/);
 
     const report = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")) as { size: string; tables: Table[] };
@@ -40,6 +40,8 @@ describe("bun run bench --smoke", () => {
     for (const row of routes.rows) expect({ route: row.key, failed: row.cells.at(-1) }).toMatchObject({ route: row.key, failed: { value: 0 } });
     expect(table("Cold start and memory").rows.map((row) => row.key)).toEqual(["pg", "prisma", "drizzle"]);
     expect(table("Tracing: all servers at once").rows).toHaveLength(7);
+    // The biggest create is made; the biggest bad bodies are refused.
+    expect(table("Worst requests").rows.map((row) => (row.cells[1] as { value: number }).value)).toEqual([201, 400, 400, 400]);
     // Every read of the app and updateProject, at both of the smoke's sizes.
     const growth = table("Growing data").rows.map((row) => row.key);
     for (const query of QUERIES.filter((q) => q.startsWith("find") || q.startsWith("list") || q === "updateProject")) {
