@@ -18,7 +18,7 @@ import { createPeers, forwardedHeader } from "./peers";
 import { planTables } from "./plan-tables";
 import { createPool, type PoolStats } from "./pool";
 import type { GatewaySettings } from "./settings";
-import { startSharedCache } from "./shared-cache";
+import { cascadesSql, startSharedCache } from "./shared-cache";
 import { createTracing } from "./tracing";
 import { createTransactionIds, OpenTransactions } from "./transactions";
 
@@ -68,8 +68,9 @@ const transactionPath = /^\/transaction\/([^/]+)\/(query|commit|rollback)$/;
 type Forward = { forwardTo: string; body: Buffer | undefined };
 
 export async function startGateway(settings: GatewaySettings, { log = () => {}, tracing = false, cache: given }: GatewayOptions = {}): Promise<Gateway> {
-  const cache = given === undefined ? (settings.cache ? startSharedCache(settings.cache, log) : undefined) : (given ?? undefined);
   const { pool, stats: poolStats } = createPool(settings, (error) => log("warn", `database: idle connection closed: ${redact(error.message)}`));
+  const loadCascades = async () => (await pool.query<{ child: string; parent: string }>(cascadesSql)).rows;
+  const cache = given === undefined ? (settings.cache ? startSharedCache(settings.cache, log, loadCascades) : undefined) : (given ?? undefined);
   const trace = createTracing(tracing);
   const slow = settings.slowQueryMs;
   const executor = await createExecutor({

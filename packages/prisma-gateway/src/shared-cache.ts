@@ -44,9 +44,20 @@ class Oversized extends Error {
 }
 
 const tableTag = (table: string) => `table:${table.slice(table.lastIndexOf(".") + 1)}`;
+/** `"Odd"."Name"` (how regclass prints a name that needs quotes) → `Odd.Name`. */
+const unquote = (name: string) => name.replace(/"((?:[^"]|"")*)"/g, (_quoted, inner: string) => inner.replaceAll('""', '"'));
 const userTag = (tag: string) => `tag:${tag}`;
 
-export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog): GatewayCache {
+/** The tables whose rows a write to each table may change through foreign keys: `ON DELETE/UPDATE CASCADE`, `SET NULL`, `SET DEFAULT`. */
+export type Cascades = Map<string, string[]>;
+
+/** Reads the foreign keys that change other tables' rows, from the database the gateway serves. */
+export type LoadCascades = () => Promise<{ child: string; parent: string }[]>;
+
+export const cascadesSql = `select distinct c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
+  from pg_constraint c where c.contype = 'f' and (c.confdeltype in ('c', 'n', 'd') or c.confupdtype in ('c', 'n', 'd'))`;
+
+export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog, loadCascades?: LoadCascades): GatewayCache {
   const report = (message: string) => log("warn", `cache: ${redact(message)}`);
   const shared = settings.redisUrl ? connectRedis(settings.redisUrl, report) : undefined;
   const generations = shared?.generations ?? memoryGenerations();
@@ -65,6 +76,35 @@ export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog)
     }
   };
 
+  // A write's own SQL names the table it changes, not the rows a cascade changes elsewhere: those tables are
+  // invalidated with it, so that the writer reads its own write there too (the triggers tell everyone else).
+  let cascades: Cascades | undefined = loadCascades ? undefined : new Map();
+  let retry: NodeJS.Timeout | undefined;
+  let unread = false;
+  const learnCascades = async () => {
+    if (!loadCascades) return;
+    clearTimeout(retry);
+    try {
+      const learned: Cascades = new Map();
+      for (const { child, parent } of await loadCascades()) {
+        const [from, to] = [tableTag(unquote(parent)), tableTag(unquote(child))];
+        learned.set(from, [...(learned.get(from) ?? []), to]);
+      }
+      cascades = learned;
+      unread = false;
+    } catch (error) {
+      if (!unread) report(`foreign keys not read, reads bypass the cache until they are: ${(error as Error).message}`);
+      unread = true;
+      if (cascades === undefined) retry = setTimeout(() => void learnCascades(), 1_000).unref();
+    }
+  };
+  void learnCascades();
+  const withCascades = (tags: string[]) => {
+    const all = new Set(tags);
+    for (const tag of all) for (const reached of cascades?.get(tag) ?? []) all.add(reached);
+    return [...all];
+  };
+
   let listener: NotifyListener | undefined;
   if (settings.notifyUrl) {
     listener = startNotifyListener({
@@ -72,11 +112,14 @@ export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog)
       applicationName: settings.applicationName,
       report,
       onTables: (tables) => void bump(tables.map(tableTag)),
-      // Writes made while it was not listening were not heard.
-      onUp: () => bump([everyTag]),
+      // Writes made while it was not listening were not heard; the schema may have changed meanwhile.
+      onUp: async () => {
+        await learnCascades();
+        await bump([everyTag]);
+      },
     });
   }
-  const trusted = () => generations.ready() && (listener?.up() ?? true);
+  const trusted = () => cascades !== undefined && generations.ready() && (listener?.up() ?? true);
 
   return {
     async read(read: CacheableRead, execute: () => Promise<string>): Promise<CachedAnswer> {
@@ -116,7 +159,7 @@ export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog)
       }
     },
 
-    written: (tables) => bump(tables.has("*") ? [everyTag] : [...new Set([...tables].map(tableTag))]),
+    written: (tables) => bump(tables.has("*") ? [everyTag] : withCascades([...new Set([...tables].map(tableTag))])),
 
     async invalidate(tags) {
       if (tags === "all") return bump([everyTag]);
@@ -135,6 +178,7 @@ export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog)
     },
 
     async close() {
+      clearTimeout(retry);
       await listener?.close();
       await store.close();
       generations.close();
