@@ -9,10 +9,11 @@ export type CacheableRead = {
   key: string;
   /** The caller's headers: `cache-control` and `accelerate-cache-tags` are what @prisma/extension-accelerate sends. */
   headers: IncomingHttpHeaders;
-  model?: string;
-  operation?: string;
-  plan: Record<string, unknown>;
-  params: Record<string, unknown>;
+  /**
+   * What the read asks for, as a SHA-256: of the request body when it has no comments, else of the plan and its
+   * parameters. Two reads with one digest run the same plan with the same values.
+   */
+  digest: string;
   /** Tables the plan reads, `schema.table` or `table` as its SQL names them. */
   tables: ReadonlySet<string>;
   /** The plan runs raw SQL: the tables above may not be all it reads. */

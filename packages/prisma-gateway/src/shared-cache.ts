@@ -132,7 +132,7 @@ export function startSharedCache(settings: SharedCacheSettings, log: GatewayLog,
       }
       const keyTags = [...new Set([...read.tables].map(tableTag)), ...tags.map(userTag)];
       // The counters are read before the query runs: see prisma-query-cache's generations.ts.
-      const key = `gateway:${digest(read.plan, read.params)}@${generations.token(keyTags)}`;
+      const key = `gateway:${read.digest}@${generations.token(keyTags)}`;
       const ttl = strategy.ttl * 1000;
       const load = async (): Promise<Entry> => {
         const at = Date.now();
@@ -221,6 +221,6 @@ export function cacheTags(header: string | string[] | undefined): string[] {
 }
 
 /** SHA-256 of the plan and its parameters: the same query with the same values, from any client of this version. */
-function digest(plan: unknown, params: unknown): string {
+export function planDigest(plan: unknown, params: unknown): string {
   return createHash("sha256").update(JSON.stringify(plan)).update("\0").update(JSON.stringify(params)).digest("base64url");
 }
