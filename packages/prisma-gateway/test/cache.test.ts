@@ -257,7 +257,8 @@ describe("two gateway processes sharing a redis-server, and psql", () => {
         }
       }
     };
-    await Promise.all(Array.from({ length: 16 }, (_, lane) => worker(lane)));
+    // Eight callers at a time: enough to interleave, and the machine stays usable for the tests running beside this one.
+    await Promise.all(Array.from({ length: 8 }, (_, lane) => worker(lane)));
     expect(failures).toEqual([]);
     // The race went through the cache, not around it.
     expect(statuses.get("ttl") ?? 0).toBeGreaterThan(0);
