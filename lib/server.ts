@@ -135,6 +135,13 @@ async function startEdgeGateway(): Promise<Gateway | undefined> {
         GATEWAY_SLOW_QUERY_MS: String(env.DB_SLOW_QUERY_MS),
         GATEWAY_APPLICATION_NAME: `${env.DB_APPLICATION_NAME}/edge`,
         GATEWAY_SHUTDOWN_TIMEOUT_MS: String(env.DB_SHUTDOWN_TIMEOUT_MS),
+        // Edge routes' reads with a cacheStrategy are cached here, as the Node.js routes' are in their client: the
+        // same switch, memory bound, Redis and NOTIFY listener.
+        GATEWAY_CACHE: String(env.CACHE_ENABLED),
+        GATEWAY_CACHE_L1_MAX_MB: String(env.CACHE_L1_MAX_MB),
+        GATEWAY_CACHE_REDIS_URL: env.REDIS_URL,
+        GATEWAY_CACHE_LISTEN_NOTIFY: String(env.CACHE_LISTEN_NOTIFY),
+        GATEWAY_CACHE_NOTIFY_URL: env.CACHE_NOTIFY_URL,
       });
       const gateway = await startGateway(settings, { log: (level, message) => log[level](`edge gateway: ${message}`) });
       return { gateway, accelerateUrl: gateway.accelerateUrl(key) };

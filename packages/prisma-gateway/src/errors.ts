@@ -13,6 +13,7 @@ export type Answer = {
   json?: string;
   text?: { contentType: string; body: string };
   retryAfter?: boolean;
+  headers?: Record<string, string>;
   /** The request's body was left unread: the connection cannot carry another request. */
   closeConnection?: boolean;
 };

@@ -22,7 +22,10 @@ const log: GatewayLog = (level, message) => {
 
 const sdk = tracingRequested() ? await startTracingSdk(settings.pool.applicationName) : undefined;
 const gateway = await startGateway(settings, { log, tracing: Boolean(sdk) });
-log("info", `listening on ${gateway.url} as ${settings.instance}: pool of ${settings.pool.max}, ${settings.apiKeys.length} API keys, ${settings.peers.size} peers`);
+const cache = settings.cache
+  ? `cache of ${settings.cache.l1MaxBytes / 1024 / 1024} MB${settings.cache.redisUrl ? " with Redis" : ""}${settings.cache.notifyUrl ? ", listening for cache_notify" : ", not listening for cache_notify"}`
+  : "no cache";
+log("info", `listening on ${gateway.url} as ${settings.instance}: pool of ${settings.pool.max}, ${settings.apiKeys.length} API keys, ${settings.peers.size} peers, ${cache}`);
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

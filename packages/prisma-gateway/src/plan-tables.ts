@@ -2,7 +2,12 @@
 // needs to know which answers a write makes stale. Prisma writes every table as "schema"."table"; raw SQL may name
 // them bare. A raw statement that is not a plain read is taken to write anything ("*").
 
-type Tables = { read: Set<string>; written: Set<string> };
+export type PlanTables = {
+  read: Set<string>;
+  written: Set<string>;
+  /** Raw SQL, whose reads the names after FROM and JOIN may not cover (a view, a function). */
+  raw: boolean;
+};
 
 const name = String.raw`((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?)`;
 const writes = new RegExp(String.raw`\b(?:INSERT\s+INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\s+ONLY)?|TRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?|MERGE\s+INTO)\s+${name}`, "gi");
@@ -10,13 +15,13 @@ const reads = new RegExp(String.raw`\b(?:FROM|JOIN)(?:\s+ONLY)?\s+${name}`, "gi"
 
 export const everyTable = "*";
 
-export function planTables(plan: unknown): Tables {
-  const tables: Tables = { read: new Set(), written: new Set() };
+export function planTables(plan: unknown): PlanTables {
+  const tables: PlanTables = { read: new Set(), written: new Set(), raw: false };
   visit(plan, tables);
   return tables;
 }
 
-function visit(node: unknown, tables: Tables) {
+function visit(node: unknown, tables: PlanTables) {
   if (Array.isArray(node)) {
     for (const item of node) visit(item, tables);
     return;
@@ -30,6 +35,7 @@ function visit(node: unknown, tables: Tables) {
       return;
     }
     if (args.type === "rawSql" && typeof args.sql === "string") {
+      tables.raw = true;
       collect(args.sql, tables, true);
       return;
     }
@@ -37,7 +43,7 @@ function visit(node: unknown, tables: Tables) {
   for (const value of Object.values(node)) visit(value, tables);
 }
 
-function collect(sql: string, tables: Tables, raw: boolean) {
+function collect(sql: string, tables: PlanTables, raw: boolean) {
   const before = tables.written.size;
   for (const [, table] of sql.matchAll(writes)) tables.written.add(normalize(table!));
   for (const [, table] of sql.matchAll(reads)) tables.read.add(normalize(table!));

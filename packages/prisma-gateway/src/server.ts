@@ -9,15 +9,16 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { QueryPlanNode } from "@prisma/client-engine-runtime";
 import { z } from "zod";
-import type { GatewayCache } from "./cache";
+import type { GatewayCache, GatewayCacheStats } from "./cache";
 import { GatewayError, redact, toAnswer, type Answer } from "./errors";
 import { createExecutor, type TransactionOptions } from "./executor";
 import { authenticate, type ApiKey } from "./keys";
 import { createMetrics } from "./metrics";
 import { createPeers, forwardedHeader } from "./peers";
-import { planTables } from "./plan-tables";
+import { planTables, type PlanTables } from "./plan-tables";
 import { createPool, type PoolStats } from "./pool";
 import type { GatewaySettings } from "./settings";
+import { cascadesSql, planDigest, startSharedCache } from "./shared-cache";
 import { createTracing } from "./tracing";
 import { createTransactionIds, OpenTransactions } from "./transactions";
 
@@ -27,8 +28,8 @@ export type GatewayOptions = {
   log?: GatewayLog;
   /** Prisma's spans and a server span per request, to the process's OpenTelemetry tracer provider. */
   tracing?: boolean;
-  /** The one place a cache plugs in (cache.ts). */
-  cache?: GatewayCache;
+  /** The cache to use instead of the one `settings.cache` describes (cache.ts); null: none. */
+  cache?: GatewayCache | null;
 };
 
 export type Gateway = {
@@ -37,7 +38,7 @@ export type Gateway = {
   port: number;
   /** The `accelerateUrl` for Prisma Client with `key`. */
   accelerateUrl: (key: string) => string;
-  stats: () => { pool: PoolStats; openTransactions: number; inFlight: number; draining: boolean };
+  stats: () => { pool: PoolStats; openTransactions: number; inFlight: number; draining: boolean; cache: GatewayCacheStats | null };
   /**
    * Refuses new transactions and fails /health, lets requests in flight and open transactions finish within
    * `timeoutMs`, then stops listening, rolls back what is left and closes the pool. True when nothing was cut short.
@@ -52,6 +53,7 @@ const queryBody = z.object({
   params: z.record(z.string(), z.unknown()),
   comments: z.record(z.string(), z.string()).optional(),
 });
+type QueryBody = z.infer<typeof queryBody>;
 const transactionBody = z.object({
   timeout: z.number().int().positive().optional(),
   maxWait: z.number().int().positive().optional(),
@@ -59,13 +61,17 @@ const transactionBody = z.object({
   newTxId: z.string().optional(),
 });
 
+const invalidateBody = z.object({ tags: z.union([z.array(z.string()), z.literal("all")]) });
+
 const transactionPath = /^\/transaction\/([^/]+)\/(query|commit|rollback)$/;
 
 /** Where a request goes when another instance holds its transaction. */
 type Forward = { forwardTo: string; body: Buffer | undefined };
 
-export async function startGateway(settings: GatewaySettings, { log = () => {}, tracing = false, cache }: GatewayOptions = {}): Promise<Gateway> {
+export async function startGateway(settings: GatewaySettings, { log = () => {}, tracing = false, cache: given }: GatewayOptions = {}): Promise<Gateway> {
   const { pool, stats: poolStats } = createPool(settings, (error) => log("warn", `database: idle connection closed: ${redact(error.message)}`));
+  const loadCascades = async () => (await pool.query<{ child: string; parent: string }>(cascadesSql)).rows;
+  const cache = given === undefined ? (settings.cache ? startSharedCache(settings.cache, log, loadCascades) : undefined) : (given ?? undefined);
   const trace = createTracing(tracing);
   const slow = settings.slowQueryMs;
   const executor = await createExecutor({
@@ -78,8 +84,14 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
   const ids = createTransactionIds(settings.instance);
   const open = new OpenTransactions(settings.limits.maxTransactionsPerKey);
   const peers = createPeers(settings.instance, settings.peers);
-  const metrics = createMetrics({ pool: poolStats, openTransactions: () => open.byKey() });
+  const metrics = createMetrics({ pool: poolStats, openTransactions: () => open.byKey(), cache: cache && (() => cache.stats()) });
   const { maxBodyBytes, maxResponseBytes, maxTransactionsPerKey } = settings.limits;
+  // The tables of the plans in recent bodies without comments, by the bodies' SHA-256; the oldest make room.
+  const seenBodies = new Map<string, PlanTables>();
+  const remember = (digest: string, tables: PlanTables) => {
+    if (seenBodies.size >= 1_000) seenBodies.delete(seenBodies.keys().next().value!);
+    seenBodies.set(digest, tables);
+  };
   // What each open transaction wrote, for the cache once it commits.
   const writtenIn = new Map<string, Set<string>>();
   let draining = false;
@@ -111,14 +123,36 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
     if (request.method !== "POST") throw new GatewayError(404, "P6000", "No such route.");
 
     if (path === "/query") {
-      const body = queryBody.parse(parseJson(await readBody(request, maxBodyBytes)));
-      const run = async () => serialize(await executor.query(body.plan as unknown as QueryPlanNode, body.params, body.comments, null));
-      if (!cache) return okJson(await run());
-      const tables = planTables(body.plan);
-      if (tables.written.size === 0) return okJson(await cache.read({ key: key.name, headers: request.headers, ...body, tables: tables.read }, run));
-      const json = await run();
-      await cache.written(tables.written);
-      return okJson(json);
+      const raw = await readBody(request, maxBodyBytes);
+      let parsed: QueryBody | undefined;
+      const body = () => (parsed ??= queryBody.parse(parseJson(raw)));
+      const run = async () => serialize(await executor.query(body().plan as unknown as QueryPlanNode, body().params, body().comments, null));
+      if (!cache) return { status: 200, json: await run(), headers: { "accelerate-cache-status": "none" } };
+      // A body seen before is the same plan with the same values: its tables are known, and a hit needs no parsing.
+      const bodyDigest = createHash("sha256").update(raw).digest("base64url");
+      let tables = seenBodies.get(bodyDigest);
+      if (!tables) {
+        tables = planTables(body().plan);
+        // A body with comments (a trace context, a route) may differ on every request: not worth remembering.
+        if (!body().comments) remember(bodyDigest, tables);
+      }
+      if (tables.written.size === 0) {
+        const digest = parsed?.comments ? `plan:${planDigest(parsed.plan, parsed.params)}` : `body:${bodyDigest}`;
+        const { json, headers } = await cache.read({ key: key.name, headers: request.headers, digest, tables: tables.read, raw: tables.raw }, run);
+        return { status: 200, json, headers };
+      }
+      try {
+        return okJson(await run());
+      } finally {
+        // A write that failed may still have committed (the connection lost after COMMIT): invalidated either way.
+        await cache.written(tables.written);
+      }
+    }
+
+    if (path === "/invalidate") {
+      const { tags } = invalidateBody.parse(parseJson(await readBody(request, maxBodyBytes)));
+      await cache?.invalidate(tags);
+      return ok({});
     }
 
     if (path === "/transaction/start") {
@@ -155,8 +189,11 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
     const written = writtenIn.get(id);
     writtenIn.delete(id);
     if (action === "commit") {
-      await executor.commit(id);
-      if (cache && written?.size) await cache.written(written);
+      try {
+        await executor.commit(id);
+      } finally {
+        if (cache && written?.size) await cache.written(written);
+      }
     } else {
       await executor.rollback(id);
     }
@@ -256,7 +293,7 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
     url: `${settings.tls ? "https" : "http"}://${host}:${port}`,
     port,
     accelerateUrl: (key) => `prisma+postgres://${host}:${port}/?api_key=${encodeURIComponent(key)}`,
-    stats: () => ({ pool: poolStats(), openTransactions: open.total(), inFlight, draining }),
+    stats: () => ({ pool: poolStats(), openTransactions: open.total(), inFlight, draining, cache: cache?.stats() ?? null }),
     close: (timeoutMs = settings.shutdownTimeoutMs) =>
       (closing ??= (async () => {
         // /health answers 503 from now on, so a load balancer stops sending; new transactions are refused. Still
@@ -270,6 +307,7 @@ export async function startGateway(settings: GatewaySettings, { log = () => {}, 
         server.closeAllConnections();
         await executor.close().catch((error: unknown) => log("warn", `shutdown: ${describe(error)}`));
         await pool.end();
+        await cache?.close().catch((error: unknown) => log("warn", `shutdown: ${describe(error)}`));
         await closed;
         peers.close();
         return finished;
@@ -287,6 +325,7 @@ function send(response: ServerResponse, answer: Answer) {
   headers["content-length"] = Buffer.byteLength(body);
   if (answer.retryAfter) headers["retry-after"] = "1";
   if (answer.closeConnection) headers.connection = "close";
+  Object.assign(headers, answer.headers);
   response.writeHead(answer.status, headers).end(body);
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { parseApiKeys, type ApiKey } from "./keys";
+import type { SharedCacheSettings } from "./shared-cache";
 
 const wholeNumber = (fallback: number, min: number, max: number, unit = "") => {
   const accepted = `must be a whole number from ${min} to ${max}${unit}`;
@@ -55,6 +56,12 @@ const schema = z.object({
   GATEWAY_SHUTDOWN_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000, " ms"),
   GATEWAY_APPLICATION_NAME: z.string().regex(/^[\x20-\x7e]{1,63}$/, "must be 1 to 63 printable ASCII characters").default("prisma-gateway"),
   GATEWAY_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, "must be 16 to 256 printable ASCII characters without spaces").optional(),
+  GATEWAY_CACHE: flag(true),
+  GATEWAY_CACHE_L1_MAX_MB: wholeNumber(64, 1, 65_536, " MB"),
+  GATEWAY_CACHE_MAX_ENTRY_BYTES: wholeNumber(1024 * 1024, 1024, 1024 * 1024 * 1024, " bytes"),
+  GATEWAY_CACHE_REDIS_URL: z.string().refine((url) => /^rediss?:\/\/./i.test(url) && URL.canParse(url), "must be a redis:// or rediss:// URL").optional(),
+  GATEWAY_CACHE_LISTEN_NOTIFY: flag(true),
+  GATEWAY_CACHE_NOTIFY_URL: z.string().refine((url) => /^postgres(ql)?:\/\//i.test(url), "must be a postgresql:// URL").optional(),
   GATEWAY_LOG_LEVEL: z.enum(["error", "warn", "info", "debug", "silent"], { error: "must be one of error, warn, info, debug, silent" }).default("info"),
 });
 
@@ -76,6 +83,8 @@ export type GatewaySettings = {
   /** Statements slower than this are logged, their SQL without parameter values; 0: none. */
   slowQueryMs: number;
   metricsToken?: string;
+  /** The shared cache (shared-cache.ts); undefined when GATEWAY_CACHE is false. */
+  cache?: SharedCacheSettings;
   logLevel: "error" | "warn" | "info" | "debug" | "silent";
 };
 
@@ -137,6 +146,16 @@ export function gatewaySettings(vars: Record<string, string | undefined> = proce
     shutdownTimeoutMs: env.GATEWAY_SHUTDOWN_TIMEOUT_MS,
     slowQueryMs: env.GATEWAY_SLOW_QUERY_MS,
     metricsToken: env.GATEWAY_METRICS_TOKEN,
+    cache: env.GATEWAY_CACHE
+      ? {
+          l1MaxBytes: env.GATEWAY_CACHE_L1_MAX_MB * 1024 * 1024,
+          maxEntryBytes: env.GATEWAY_CACHE_MAX_ENTRY_BYTES,
+          redisUrl: env.GATEWAY_CACHE_REDIS_URL,
+          // The listener needs a session of its own: a transaction pooler in front of DATABASE_URL cannot hold a LISTEN.
+          notifyUrl: env.GATEWAY_CACHE_LISTEN_NOTIFY ? (env.GATEWAY_CACHE_NOTIFY_URL ?? env.DATABASE_URL) : undefined,
+          applicationName: `${env.GATEWAY_APPLICATION_NAME}/cache-listener`.slice(0, 63),
+        }
+      : undefined,
     logLevel: env.GATEWAY_LOG_LEVEL,
   };
 }

@@ -67,7 +67,9 @@ const appendFrame = (prisma: PrismaClient, animationId: string) =>
     await tx.$queryRaw`select 1 from animations where id = ${animationId}::uuid for update`;
     const last = await tx.frame.findFirst({ where: { animationId }, orderBy: { index: "desc" }, select: { index: true } });
     return tx.frame.create({ data: { animationId, index: (last?.index ?? -1) + 1, image: "/f.png", width: 8, height: 8 } });
-  });
+    // 12 of these queue for a pool of 4 (or two of 3): on a busy machine the wait outlasts Prisma's default 2 s, and
+    // what is checked here is their order, not their speed. The gateway caps the wait at 10 s.
+  }, { maxWait: 10_000, timeout: 10_000 });
 
 const newAnimation = async (prisma: PrismaClient, slug: string) => {
   const project = await prisma.project.create({

@@ -1,8 +1,10 @@
-// The gateway's pure parts, no database: settings, API keys, transaction ids, the tables a plan touches.
+// The gateway's pure parts, no database: settings, API keys, transaction ids, the tables a plan touches, the
+// cache's headers.
 import { describe, expect, it } from "vitest";
 import { authenticate, parseApiKeys } from "../src/keys";
 import { planTables } from "../src/plan-tables";
 import { gatewaySettings } from "../src/settings";
+import { cacheControl, cacheTags } from "../src/shared-cache";
 import { createTransactionIds, OpenTransactions } from "../src/transactions";
 
 const key = "k".repeat(24);
@@ -33,6 +35,32 @@ describe("settings", () => {
     const { peers } = gatewaySettings({ ...base, GATEWAY_PEERS: "a=http://10.0.0.1:4466/, b=https://gw-b:4466" });
     expect([...peers]).toEqual([["a", "http://10.0.0.1:4466"], ["b", "https://gw-b:4466"]]);
     expect(() => gatewaySettings({ ...base, GATEWAY_PEERS: "a=ftp://x" })).toThrow(/GATEWAY_PEERS/);
+  });
+});
+
+describe("the cache's settings and headers", () => {
+  it("is on with a listener on DATABASE_URL by default; its URLs are never shown", () => {
+    expect(gatewaySettings(base).cache).toMatchObject({ l1MaxBytes: 64 * 1024 * 1024, maxEntryBytes: 1024 * 1024, redisUrl: undefined, notifyUrl: base.DATABASE_URL });
+    expect(gatewaySettings({ ...base, GATEWAY_CACHE_LISTEN_NOTIFY: "false" }).cache?.notifyUrl).toBeUndefined();
+    expect(gatewaySettings({ ...base, GATEWAY_CACHE: "false" }).cache).toBeUndefined();
+    const attempt = () => gatewaySettings({ ...base, GATEWAY_CACHE_REDIS_URL: "http://user:s3cret@redis", GATEWAY_CACHE_MAX_ENTRY_BYTES: "1" });
+    expect(attempt).toThrow(/GATEWAY_CACHE_MAX_ENTRY_BYTES is "1": .*GATEWAY_CACHE_REDIS_URL is set: must be a redis/);
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+
+  it("reads cache-control as withAccelerate() writes it, and refuses what is out of range", () => {
+    expect(cacheControl("max-age=60,stale-while-revalidate=30")).toEqual({ ttl: 60, swr: 30 });
+    expect(cacheControl("stale-while-revalidate=5")).toEqual({ ttl: 0, swr: 5 });
+    for (const nothing of [undefined, "no-cache", "max-age=0", "public"]) expect(cacheControl(nothing)).toBeNull();
+    expect(() => cacheControl("max-age=-1")).toThrow(/max-age must be a whole number/);
+    expect(() => cacheControl("max-age=99999999")).toThrow(/31536000/);
+  });
+
+  it("reads at most 5 tags of A-Z a-z 0-9 _ : . -", () => {
+    expect(cacheTags("projects,project:1")).toEqual(["projects", "project:1"]);
+    expect(cacheTags(undefined)).toEqual([]);
+    expect(() => cacheTags("a b")).toThrow(/accelerate-cache-tags/);
+    expect(() => cacheTags("a,b,c,d,e,f")).toThrow(/at most 5/);
   });
 });
 
@@ -102,7 +130,7 @@ describe("the tables a plan touches", () => {
         },
       },
     };
-    expect(planTables(plan)).toEqual({ read: new Set(["public.projects", "public.characters", "public.animations"]), written: new Set() });
+    expect(planTables(plan)).toEqual({ read: new Set(["public.projects", "public.characters", "public.animations"]), written: new Set(), raw: false });
   });
 
   it("a nested create writes each table it inserts into", () => {
@@ -126,7 +154,7 @@ describe("the tables a plan touches", () => {
 
   it("raw SQL: bare names are folded; a statement that is not a plain read may write anything", () => {
     const raw = (text: string) => ({ type: "query", args: { type: "rawSql", sql: text, args: [] } });
-    expect(planTables(raw("select count(*) from Projects join frames on true"))).toEqual({ read: new Set(["projects", "frames"]), written: new Set() });
+    expect(planTables(raw("select count(*) from Projects join frames on true"))).toEqual({ read: new Set(["projects", "frames"]), written: new Set(), raw: true });
     expect(planTables(raw('update "Odd"."Name" set x = 1')).written).toEqual(new Set(["Odd.Name"]));
     expect(planTables({ type: "execute", args: { type: "rawSql", sql: "call refresh_everything()", args: [] } }).written).toEqual(new Set(["*"]));
   });

@@ -5,7 +5,7 @@
 import { Prisma } from "@prisma/client/extension";
 import type { Types } from "@prisma/client/runtime/client";
 import { readOperations } from "./invalidation.ts";
-import type { CacheStats, PrismaCacheStrategy, QueryCache, RuntimeDataModel } from "./types.ts";
+import type { CacheStats, CacheStrategy, PrismaCacheStrategy, QueryCache, RuntimeDataModel } from "./types.ts";
 
 type WithCacheStrategy<Model, Operation extends Types.Public.Operation> = Prisma.Args<Model, Operation> & PrismaCacheStrategy;
 
@@ -28,7 +28,7 @@ const disabledStats: CacheStats = {
  * last: an interactive transaction's client is built from the client this extension wraps, so extensions applied
  * after it would not reach the queries inside a transaction.
  */
-export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCache | null) {
+export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCache | null, { sendToGateway = false } = {}) {
   return Prisma.defineExtension((client) => {
     // Null once `$disconnect()` has closed it: reads go to the database from then on, and nothing reconnects.
     const state = { cache: start(dataModelOf(client)) };
@@ -41,6 +41,7 @@ export function cacheExtension(start: (dataModel: RuntimeDataModel) => QueryCach
           const { model, operation, query } = params;
           const args = withoutCacheStrategy(params.args);
           const { cache } = state;
+          if (!cache && sendToGateway) sendCacheStrategy(params, (params.args as PrismaCacheStrategy | undefined)?.cacheStrategy);
           if (!cache || readOperations.has(operation)) return query(args);
           const { __internalParams } = params as { __internalParams?: { transaction?: unknown } };
           return cache.write({ model, operation, args, inTransaction: Boolean(__internalParams?.transaction) }, () => query(args));
@@ -152,6 +153,25 @@ function cachedRead<T>(cache: QueryCache | null, model: unknown, operation: stri
   return $parent._createPrismaPromise((transaction) =>
     transaction ? below[operation]!(forwarded) : (cache.read(described, cacheStrategy, (next) => below[operation]!(next)) as Promise<T>),
   );
+}
+
+type Fetch = (url: string, init: { headers?: Record<string, string> } & Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * A read's cacheStrategy as the headers @prisma/extension-accelerate sends with it, for a prisma-gateway (or
+ * Accelerate) to cache it: a client with an `accelerateUrl` sends each query through the fetch this wraps. A client
+ * with a driver adapter never calls it.
+ */
+function sendCacheStrategy(params: unknown, strategy: CacheStrategy | undefined) {
+  if (!strategy) return;
+  const control = [
+    ...(typeof strategy.ttl === "number" ? [`max-age=${strategy.ttl}`] : []),
+    ...(typeof strategy.swr === "number" ? [`stale-while-revalidate=${strategy.swr}`] : []),
+  ].join(",");
+  const tags = strategy.tags?.join(",") ?? "";
+  const headers: Record<string, string> = { "cache-control": control || "no-cache", ...(tags && { "accelerate-cache-tags": tags }) };
+  const internal = (params as { __internalParams?: { customDataProxyFetch?: (fetch: Fetch) => Fetch } }).__internalParams;
+  if (internal) internal.customDataProxyFetch = (fetch) => (url, init) => fetch(url, { ...init, headers: { ...init.headers, ...headers } });
 }
 
 /** The arguments Prisma itself is given; an object copied only when it has a cacheStrategy to drop. */

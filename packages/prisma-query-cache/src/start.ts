@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { memoryGenerations, redisGenerations, type Generations } from "./generations.ts";
 import { modelGraph } from "./invalidation.ts";
 import { startNotifyListener, type NotifyListener } from "./listener.ts";
-import { reporter } from "./logger.ts";
+import { reporter, type Report } from "./logger.ts";
 import { createQueryCache, type RunningQueryCache } from "./query-cache.ts";
 import { createStore } from "./store.ts";
 import type { QueryCacheOptions, RuntimeDataModel } from "./types.ts";
@@ -21,25 +21,9 @@ export function startQueryCache(options: QueryCacheOptions, dataModel: RuntimeDa
   const settings = { ...defaults, ...withoutUndefined(options) };
   const report = reporter(logger);
   const graph = modelGraph(dataModel);
-  let generations: Generations = memoryGenerations();
-  let commands: Redis | undefined;
-  if (redisUrl) {
-    // Fail fast while Redis is away: a read must not wait for it, it goes to the database instead.
-    const options = { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000 };
-    const retryStrategy = (attempt: number) => Math.min(2_000, 50 * 2 ** attempt);
-    commands = new Redis(redisUrl, { ...options, retryStrategy });
-    const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true, commandTimeout: undefined, retryStrategy });
-    // Once per outage, not once per reconnect attempt.
-    let reported = false;
-    for (const client of [commands, subscriber]) {
-      client.on("error", (error: Error) => {
-        if (!reported) report(`redis unreachable, reads bypass the cache: ${error.message}`);
-        reported = true;
-      });
-      client.on("ready", () => (reported = false));
-    }
-    generations = redisGenerations(commands, subscriber);
-  }
+  const shared = redisUrl ? connectRedis(redisUrl, report) : undefined;
+  const generations = shared?.generations ?? memoryGenerations();
+  const commands = shared?.commands;
   const store = createStore({ l1MaxBytes: settings.l1MaxBytes, redis: commands, backgroundRefreshes: settings.backgroundRefreshes });
   let listener: NotifyListener | undefined;
   const cache = createQueryCache({
@@ -66,3 +50,24 @@ export function startQueryCache(options: QueryCacheOptions, dataModel: RuntimeDa
 /** Options left undefined take their defaults, as a spread alone would not do. */
 const withoutUndefined = <T extends object>(options: T) =>
   Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+/**
+ * The Redis every process shares: a connection for commands (L2 and the counters) and one subscribed to the
+ * counters' channel. Commands fail fast while Redis is away: a read must not wait for it, it goes to the database.
+ */
+export function connectRedis(redisUrl: string, report: Report): { commands: Redis; generations: Generations } {
+  const options = { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000 };
+  const retryStrategy = (attempt: number) => Math.min(2_000, 50 * 2 ** attempt);
+  const commands = new Redis(redisUrl, { ...options, retryStrategy });
+  const subscriber = new Redis(redisUrl, { ...options, enableOfflineQueue: true, commandTimeout: undefined, retryStrategy });
+  // Once per outage, not once per reconnect attempt.
+  let reported = false;
+  for (const client of [commands, subscriber]) {
+    client.on("error", (error: Error) => {
+      if (!reported) report(`redis unreachable, reads bypass the cache: ${error.message}`);
+      reported = true;
+    });
+    client.on("ready", () => (reported = false));
+  }
+  return { commands, generations: redisGenerations(commands, subscriber) };
+}
