@@ -4,8 +4,7 @@
 // more at concurrency 10, RSS after each; traced-reads: tracing started as instrumentation.ts starts it (before `pg`
 // loads), then ops/s of the app's reads, the cache off; cache-reader: the invalidation measure's other process, reading
 // one project through the cache as fast as it can and sending the parent each new name with when it first read it.
-import { performance } from "node:perf_hooks";
-import { load, type Sample } from "./harness";
+import { load, rssMiB, type Sample } from "./harness";
 import type { StackKind } from "./stacks";
 
 const scriptStart = performance.now();
@@ -33,14 +32,13 @@ const constructed = performance.now();
 const read = { findProject: () => reads.findProject(stack.client, projectId), listProjects: () => reads.listProjects(stack.client, { limit: 20 }) };
 await read.findProject();
 const answered = performance.now();
-const [processStartToFirstQueryMs, scriptStartToFirstQueryMs] = [answered, answered - scriptStart];
-const startFigures = { processStartToFirstQueryMs, scriptStartToFirstQueryMs, moduleLoadMs: loaded - scriptStart, constructionMs: constructed - loaded };
-const result: Sample = mode === "traced-reads" ? {} : { ...startFigures, firstQueryMs: answered - constructed };
+const starting = { moduleLoadMs: loaded - scriptStart, constructionMs: constructed - loaded, processStartToFirstQueryMs: answered };
+const firstQuery = { firstQueryMs: answered - constructed, constructionAndFirstQueryMs: answered - loaded, scriptStartToFirstQueryMs: answered - scriptStart };
+const result: Sample = mode === "traced-reads" ? {} : { ...starting, ...firstQuery };
 if (mode === "memory") {
-  const rssMiB = () => Math.round(process.memoryUsage.rss() / 104857.6) / 10;
   const mixed = (k: number) => (k % 2 ? read.listProjects() : read.findProject());
-  result.rssAfterWarmUpMiB = await load(1, 500, mixed).then(rssMiB);
-  result.rssAfterRunMiB = await load(10, 5_000, mixed).then(rssMiB);
+  result.rssAfterWarmUpMiB = await load(1, 500, mixed).then(() => rssMiB([process.pid]));
+  result.rssAfterRunMiB = await load(10, 5_000, mixed).then(() => rssMiB([process.pid]));
 }
 for (const [name, call] of mode === "traced-reads" ? Object.entries(read) : []) {
   for (const concurrency of [1, 10]) {

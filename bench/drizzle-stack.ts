@@ -7,7 +7,7 @@ import type { FrameAppend, ProjectInput, ProjectPatch } from "@/lib/api/schemas"
 import { PAGE_SIZE } from "@/lib/projects/rules";
 import type { AnimationAddress } from "./database";
 import * as schema from "./drizzle-schema";
-import { paged, plan, shapeTree } from "./pg-stack";
+import { framePage, paged, plan, shapeTree } from "./pg-stack";
 
 export type Drizzle = NodePgDatabase<typeof schema>;
 const { projects, characters, animations, frames } = schema;
@@ -35,7 +35,6 @@ async function findTree(db: Pick<Drizzle, "query">, where: SQL, cursor: string |
 }
 
 export const findProject = (db: Pick<Drizzle, "query">, id: string, { cursor }: { cursor?: string } = {}) => findTree(db, eq(projects.id, id), cursor);
-
 export const findProjectPage = (db: Drizzle, slug: string, { cursor }: { cursor?: string } = {}) => findTree(db, eq(projects.slug, slug), cursor);
 
 export async function listProjects(db: Drizzle, { limit, cursor }: { limit: number; cursor?: string }) {
@@ -44,25 +43,22 @@ export async function listProjects(db: Drizzle, { limit, cursor }: { limit: numb
   return { projects: items, nextCursor };
 }
 
-export const listProjectsByName = async (db: Drizzle) =>
-  paged(
-    await db.select({ id: projects.id, slug: projects.slug, name: projects.name, characterCount }).from(projects).orderBy(asc(projects.name), asc(projects.id)).limit(PAGE_SIZE.projects + 1),
-    PAGE_SIZE.projects,
-    (row) => `${row.id}.${row.name}`,
-  );
+export async function listProjectsByName(db: Drizzle) {
+  const columns = { id: projects.id, slug: projects.slug, name: projects.name, characterCount };
+  const rows = await db.select(columns).from(projects).orderBy(asc(projects.name), asc(projects.id)).limit(PAGE_SIZE.projects + 1);
+  return paged(rows, PAGE_SIZE.projects, (row) => `${row.id}.${row.name}`);
+}
 
 export async function findAnimationPage(db: Drizzle, { slug, character, name }: AnimationAddress) {
+  const inCharacter = sql`(select c.id from characters c join projects p on p.id = c.project_id where p.slug = ${slug} and c.name = ${character})`;
   const animation = await db.query.animations.findFirst({
-    where: (a) =>
-      and(eq(a.name, name), sql`${a.characterId} in (select c.id from characters c join projects p on p.id = c.project_id where p.slug = ${slug} and c.name = ${character})`),
+    where: (a) => and(eq(a.name, name), sql`${a.characterId} in ${inCharacter}`),
     with: {
       frames: { columns: { index: true, image: true, width: true, height: true, durationMs: true }, orderBy: (f) => asc(f.index), limit: PAGE_SIZE.frames + 1 },
       character: { columns: { name: true }, with: { project: { columns: { slug: true, name: true } } } },
     },
   });
-  if (!animation) return null;
-  const { items, nextCursor } = paged(animation.frames, PAGE_SIZE.frames, () => "");
-  return { ...animation, frames: items, nextFrom: nextCursor === null ? null : animation.frames[PAGE_SIZE.frames]!.index };
+  return animation ? { ...animation, ...framePage(animation.frames) } : null;
 }
 
 export const createProject = (db: Drizzle, project: ProjectInput) =>
@@ -76,10 +72,8 @@ export const createProject = (db: Drizzle, project: ProjectInput) =>
     return findProject(tx, rows.id);
   });
 
-export async function updateProject(db: Drizzle, id: string, patch: ProjectPatch) {
-  return (await db.update(projects).set({ ...patch, updatedAt: new Date() }).where(eq(projects.id, id)).returning())[0];
-}
-
+export const updateProject = async (db: Drizzle, id: string, patch: ProjectPatch) =>
+  (await db.update(projects).set({ ...patch, updatedAt: new Date() }).where(eq(projects.id, id)).returning())[0];
 export const deleteProject = async (db: Drizzle, id: string) => void (await db.delete(projects).where(eq(projects.id, id)));
 
 export const appendFrame = (db: Drizzle, animationId: string, frame: FrameAppend) =>

@@ -1,18 +1,16 @@
 // Growing data: every read of the app, and each write marked `growth`, at sizes from a thousand frames to ten million,
 // the stacks side by side, p50 at concurrency 1. Every project is alike, so a read returns as much at every size: an
 // operation whose cost follows the size of the tables rather than its answer shows here.
-import { performance } from "node:perf_hooks";
 import type pg from "pg";
-import { FRAMES_PER_PROJECT, grow, growthFixture } from "./database";
-import { figure, newTable, rowText, us, valueOf, type Log, type Table } from "./harness";
-import { calls, checkAnswers, OPERATIONS } from "./operations";
-import { measureOperation } from "./queries";
+import { fixture, FRAMES_PER_PROJECT, grow, GROWTH_SHAPE } from "./database";
+import { figure, newTable, ranged, rowText, us, valueOf, type Log, type Table } from "./harness";
+import { calls, checkAnswers, measureOperation, OPERATIONS } from "./operations";
 import type { Stack } from "./stacks";
 
 export async function runGrowth(stacks: Stack[], admin: pg.Pool, options: { frames: number[]; rounds: number; roundMs: number; log: Log }): Promise<Table> {
   const names = stacks.map((s) => s.name);
   const smallest = Math.max(1, Math.round(options.frames[0]! / FRAMES_PER_PROJECT)) * FRAMES_PER_PROJECT;
-  const [first, at] = [new Map<string, number>(), smallest.toLocaleString("en")];
+  const [first, at] = [{} as Record<string, number>, smallest.toLocaleString("en")];
   const header = ["operation", "frames", ...names.map((s) => `${s} p50`), ...names.map((s) => `${s} / ${at}`), ...names.filter((s) => s !== "pg").map((s) => `${s} vs pg`)];
   const table = newTable("Growing data", `p50 at concurrency 1 (range over rounds); "/ ${at}" is a stack's p50 over its own at ${at} frames. Grown in`, header);
   await admin.query("truncate projects cascade");
@@ -24,7 +22,7 @@ export async function runGrowth(stacks: Stack[], admin: pg.Pool, options: { fram
     projects = target;
     table.note += ` ${size} frames: ${seconds} s;`;
     options.log(`  ${size} frames in ${projects} projects (grown in ${seconds} s):`);
-    const context = { admin, fixture: await growthFixture(admin, projects, 50) };
+    const context = { admin, fixture: await fixture(admin, { projects, ...GROWTH_SHAPE }, 50) };
     for (const operation of OPERATIONS.filter((o) => o.read || o.growth)) {
       await checkAnswers(operation, stacks, context);
       // Each stack warms up for `roundMs` (3 calls at least); a round is as many calls as the slowest made, for all.
@@ -40,10 +38,10 @@ export async function runGrowth(stacks: Stack[], admin: pg.Pool, options: { fram
       }
       const count = Math.min(200, Math.max(3, Math.round(options.roundMs / slowestMs)));
       const m = await measureOperation(stacks, operation, context, { concurrency: 1, count, rounds: options.rounds, warmUp: 0 });
-      for (const name of names) if (!first.has(`${operation.name}/${name}`)) first.set(`${operation.name}/${name}`, m[name]!.p50Us);
+      for (const name of names) first[`${operation.name}/${name}`] ??= m[name]!.p50Us;
       const cells = [
-        ...names.map((s) => figure(m[s]!.p50Us, "µs", m[s]!.p50UsMin, m[s]!.p50UsMax)),
-        ...names.map((s) => figure(m[s]!.p50Us / first.get(`${operation.name}/${s}`)!, "x")),
+        ...names.map((s) => ranged(m[s]!, "p50Us", "µs")),
+        ...names.map((s) => figure(m[s]!.p50Us / first[`${operation.name}/${s}`]!, "x")),
         ...names.filter((s) => s !== "pg").map((s) => figure(m[s]!.p50Us / m.pg!.p50Us, "x")),
       ];
       table.rows.push({ key: `${operation.read ? "read" : "write"} ${operation.name}@${projects * FRAMES_PER_PROJECT}`, cells: [operation.name, size, ...cells] });
@@ -61,14 +59,13 @@ const text = (x: number, y: number, content: string, attrs = "") => `<text x="${
 function lines(x0: number, y0: number, w: number, h: number, title: string, series: [number, number][][]) {
   const all = series.flat().filter(([, y]) => y > 0);
   if (all.length === 0) return [];
-  const [xMin, xMax] = [Math.min(...all.map(([x]) => x)), Math.max(...all.map(([x]) => x))];
-  const [yMin, yMax] = [Math.min(...all.map(([, y]) => y)) / 1.5, Math.max(...all.map(([, y]) => y)) * 1.5];
+  const [xs, ys] = [all.map(([x]) => x), all.map(([, y]) => y)];
+  const [xMin, xMax, yMin, yMax] = [Math.min(...xs), Math.max(...xs), Math.min(...ys) / 1.5, Math.max(...ys) * 1.5];
   const fx = (x: number) => (xMax === xMin ? x0 + w / 2 : x0 + (Math.log(x / xMin) / Math.log(xMax / xMin)) * w);
   const fy = (y: number) => y0 + h - (Math.log(y / yMin) / Math.log(yMax / yMin)) * h;
   const body = [text(x0, y0 - 10, title, `font-weight="600"`), `<path d="M${x0} ${y0}V${y0 + h}H${x0 + w}" fill="none" stroke="#111"/>`];
   for (const x of new Set(all.map(([x]) => x))) body.push(text(fx(x), y0 + h + 14, x >= 1e6 ? `${x / 1e6}M` : `${x / 1e3}k`, `text-anchor="middle" fill="#6b7280"`));
-  for (let i = 0; i <= 4; i++) {
-    const y = yMin * (yMax / yMin) ** (i / 4);
+  for (const y of [0, 1, 2, 3, 4].map((i) => yMin * (yMax / yMin) ** (i / 4))) {
     body.push(`<line x1="${x0}" y1="${fy(y)}" x2="${x0 + w}" y2="${fy(y)}" stroke="#e5e7eb"/>`, text(x0 - 4, fy(y) + 4, us(y), `text-anchor="end" fill="#6b7280" font-size="10"`));
   }
   series.forEach((points, i) => {

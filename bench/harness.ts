@@ -1,8 +1,8 @@
 // The one harness every section measures with: calls under load, rounds of contenders taken in turn, changes
 // against a baseline measured beside it, and tables whose cells give the median and range of several runs.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 
 export type Log = (line: string) => void;
 /** One measurement of one contender: named figures (ops/s, p50, CPU per request…). */
@@ -86,7 +86,7 @@ export async function compare<N extends string>(names: readonly N[], baseline: N
 /** A compared contender as a table row: per figure, its median (range over rounds), then its change (quartiles). */
 export const comparedRow = ({ name, figures, vs }: Awaited<ReturnType<typeof compare>>[number], columns: [string, Unit][], labels = [name]): Row => ({
   key: labels.join(" "),
-  cells: [...labels, ...columns.flatMap(([key, unit]) => [figure(figures[key]!, unit, figures[`${key}Min`], figures[`${key}Max`]), vs[key] ? figure(vs[key][0], "%", vs[key][1], vs[key][2]) : ""])],
+  cells: [...labels, ...columns.flatMap(([key, unit]) => [ranged(figures, key, unit), vs[key] ? figure(vs[key][0], "%", vs[key][1], vs[key][2]) : ""])],
 });
 
 /** CPU time another process has used so far, in ms (all its threads, from /proc; NaN where there is none). */
@@ -100,16 +100,22 @@ export function processCpuMs(pid: number) {
   }
 }
 
-/** Resident memory of a process and everything it started, in MiB. */
-export function treeRssMiB(pid: number) {
-  const lines = execFileSync("ps", ["-A", "-o", "pid=,ppid=,rss="], { encoding: "utf8" }).trim().split("\n");
-  const table = lines.map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
+/** A process and every process it has started, by pid. */
+export function processTree(pid: number) {
+  const lines = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).trim().split("\n");
+  const table = lines.map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
   const tree = new Set([pid]);
-  for (let size = 0; size !== tree.size; ) {
-    size = tree.size;
-    for (const [p, parent] of table) if (tree.has(parent)) tree.add(p);
-  }
-  return Math.round(table.filter(([p]) => tree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 102.4) / 10;
+  for (let size = 0; size !== tree.size; size = tree.size) for (const [p, parent] of table) if (tree.has(parent)) tree.add(p);
+  return [...tree];
+}
+
+/** Resident memory of processes, in MiB: statm's second field (resident pages), read from /proc so that sampling costs next to nothing. */
+export const rssMiB = (pids: number[]) => pids.reduce((sum, pid) => sum + Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096, 0) / 2 ** 20;
+
+/** The figures of a bench/child.ts run: its last line (a slow first query on a busy machine is logged before them). */
+export async function childFigures(args: string[], env?: NodeJS.ProcessEnv) {
+  const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", ["bench/child.ts", ...args], { env });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as Sample;
 }
 
 // Tables: every section's result is tables of figures, printed for one run, or for several (bench/spread.ts) with
@@ -120,8 +126,9 @@ export type Figure = { value: number; unit: Unit; low?: number; high?: number } 
 export type Row = { key: string; cells: Figure[] };
 export type Table = { title: string; note: string; header: string[]; rows: Row[] };
 export const newTable = (title: string, note: string, header: string[], rows: Row[] = []): Table => ({ title, note, header, rows });
-
 export const figure = (value: number, unit: Unit, low?: number, high?: number): Figure => ({ value, unit, ...(low !== high && { low, high }) });
+/** A figure of `summarize`'s, with its range over the rounds. */
+export const ranged = (figures: Sample, key: string, unit: Unit) => figure(figures[key]!, unit, figures[`${key}Min`], figures[`${key}Max`]);
 export const us = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} ms` : `${Math.round(value)} µs`);
 const int = (value: number) => Math.round(value).toLocaleString("en");
 export const FORMAT: Record<Unit, (value: number) => string> = {

@@ -10,6 +10,7 @@ import * as frames from "@/lib/frames/queries";
 import * as projects from "@/lib/projects/queries";
 import type { Fixture } from "./database";
 import * as drizzle from "./drizzle-stack";
+import { load, rounds, summarize } from "./harness";
 import * as raw from "./pg-stack";
 import type { Clients, Stack, StackKind } from "./stacks";
 
@@ -23,9 +24,7 @@ export type Operation<A extends [] | unknown[] = unknown[]> = {
   /** Calls per round at concurrency 1, before scaling. */
   operations: number;
   /** Reads, and the writes marked `growth`, are measured as the data grows; `sweep`: across concurrencies in a full run. */
-  read?: boolean;
-  growth?: boolean;
-  sweep?: boolean;
+  read?: boolean; growth?: boolean; sweep?: boolean;
   /** What must agree with the app's answer: every value (the default), or where ids and counters differ by design, the shape. */
   agree?: "shape";
   /** Rows made outside the timing for the round's calls (ids to delete). */
@@ -36,6 +35,10 @@ export type Operation<A extends [] | unknown[] = unknown[]> = {
 };
 
 const operation = <A extends [] | unknown[]>(entry: Operation<A>) => entry as unknown as Operation;
+const app = { ...projects, ...frames };
+/** An operation's name and its function on each stack: the app's, and the raw-pg and Drizzle ones of the same name. */
+const named = <N extends keyof typeof app & keyof typeof raw & keyof typeof drizzle>(name: N) =>
+  ({ name, run: { prisma: app[name], pg: raw[name], drizzle: drizzle[name] } });
 
 let created = 0;
 const newProject = (): ProjectInput => {
@@ -48,44 +51,32 @@ const newProject = (): ProjectInput => {
 // When an operation's contract in lib/ changes, its raw-pg and Drizzle functions change to match: the answer check
 // names any that no longer agree.
 export const OPERATIONS: Operation[] = [
-  operation({ name: "findProject", label: "project by id (tree + frame counts)", operations: 400, read: true, sweep: true,
-    args: (f, k) => [pick(f.projectIds, k)],
-    run: { prisma: projects.findProject, pg: raw.findProject, drizzle: drizzle.findProject } }),
-  operation({ name: "listProjects", label: "list: 20 projects + character counts", operations: 400, read: true,
-    args: (f, k) => [{ limit: 20, cursor: pick(f.projectIds, k) }],
-    run: { prisma: projects.listProjects, pg: raw.listProjects, drizzle: drizzle.listProjects } }),
-  operation({ name: "listProjectsByName", label: "index page: projects by name", operations: 200, read: true,
-    args: () => [],
-    run: { prisma: projects.listProjectsByName, pg: raw.listProjectsByName, drizzle: drizzle.listProjectsByName } }),
-  operation({ name: "findProjectPage", label: "project page (tree + first frames + counts)", operations: 200, read: true,
-    args: (f, k) => [pick(f.slugs, k)],
-    run: { prisma: projects.findProjectPage, pg: raw.findProjectPage, drizzle: drizzle.findProjectPage } }),
-  operation({ name: "findAnimationPage", label: "animation page (a page of frames)", operations: 200, read: true, sweep: true,
-    args: (f, k) => [pick(f.animations, k)],
-    run: { prisma: frames.findAnimationPage, pg: raw.findAnimationPage, drizzle: drizzle.findAnimationPage } }),
-  operation({ name: "createProject", label: "nested create (1+2+4+16 rows)", operations: 60, agree: "shape",
+  operation({ ...named("findProject"), label: "project by id (tree + frame counts)", operations: 400, read: true, sweep: true,
+    args: (f, k) => [pick(f.projectIds, k)] }),
+  operation({ ...named("listProjects"), label: "list: 20 projects + character counts", operations: 400, read: true,
+    args: (f, k) => [{ limit: 20, cursor: pick(f.projectIds, k) }] }),
+  operation({ ...named("listProjectsByName"), label: "index page: projects by name", operations: 200, read: true, args: () => [] }),
+  operation({ ...named("findProjectPage"), label: "project page (tree + first frames + counts)", operations: 200, read: true,
+    args: (f, k) => [pick(f.slugs, k)] }),
+  operation({ ...named("findAnimationPage"), label: "animation page (a page of frames)", operations: 200, read: true, sweep: true,
+    args: (f, k) => [pick(f.animations, k)] }),
+  operation({ ...named("createProject"), label: "nested create (1+2+4+16 rows)", operations: 60, agree: "shape",
     args: () => [newProject()],
-    cleanup: ({ admin }) => admin.query("delete from projects where slug like 'new-%'"),
-    run: { prisma: projects.createProject, pg: raw.createProject, drizzle: drizzle.createProject } }),
-  operation({ name: "updateProject", label: "update by id", operations: 300, growth: true,
-    args: (f, k) => [pick(f.projectIds, k), { description: `updated ${k}` }],
-    run: { prisma: projects.updateProject, pg: raw.updateProject, drizzle: drizzle.updateProject } }),
-  operation({ name: "deleteProject", label: "delete by id", operations: 300,
+    cleanup: ({ admin }) => admin.query("delete from projects where slug like 'new-%'") }),
+  operation({ ...named("updateProject"), label: "update by id", operations: 300, growth: true,
+    args: (f, k) => [pick(f.projectIds, k), { description: `updated ${k}` }] }),
+  operation({ ...named("deleteProject"), label: "delete by id", operations: 300,
     // Childless projects made for the round, outside the timing; the seeded data keeps its size.
     prepare: async ({ admin }, count) => {
       const ids = Array.from({ length: count }, () => randomUUID());
       await raw.insert(admin, "projects", "id uuid, slug text, name text, description text", ids.map((id) => [id, `gone-${id}`, "to delete", ""]));
       return ids;
     },
-    args: (_, k, ids) => [ids[k]!],
-    run: { prisma: projects.deleteProject, pg: raw.deleteProject, drizzle: drizzle.deleteProject } }),
-  operation({ name: "appendFrame", label: "frame append (3-statement transaction)", operations: 150, agree: "shape",
+    args: (_, k, ids) => [ids[k]!] }),
+  operation({ ...named("appendFrame"), label: "frame append (3-statement transaction)", operations: 150, agree: "shape",
     args: (f, k) => [f.writeAnimationIds[k % f.writeAnimationIds.length]!, { image: `/bench/${k}.png`, width: 32, height: 32 }],
-    cleanup: ({ admin, fixture }) => admin.query("delete from frames where animation_id = any($1::uuid[])", [fixture.writeAnimationIds]),
-    run: { prisma: frames.appendFrame, pg: raw.appendFrame, drizzle: drizzle.appendFrame } }),
+    cleanup: ({ admin, fixture }) => admin.query("delete from frames where animation_id = any($1::uuid[])", [fixture.writeAnimationIds]) }),
 ];
-
-export const operationNamed = (name: string) => OPERATIONS.find((o) => o.name === name)!;
 
 /** `count` calls of `operation` on `stack` (the k-th given `call(k)`), with what they need made before and removed after. */
 export async function calls<T>(stack: Stack, operation: Operation, context: Context, count: number, run: (call: (k: number) => Promise<unknown>) => Promise<T>) {
@@ -96,6 +87,14 @@ export async function calls<T>(stack: Stack, operation: Operation, context: Cont
   } finally {
     await operation.cleanup?.(context);
   }
+}
+
+/** One operation on each stack at one concurrency: a warm-up, then rounds of `count` calls; each stack's medians. */
+export async function measureOperation(stacks: Stack[], operation: Operation, context: Context, options: { concurrency: number; count: number; rounds: number; warmUp: number }) {
+  const timed = (stack: Stack, count: number) => calls(stack, operation, context, count, (call) => load(options.concurrency, count, call));
+  for (const stack of stacks) await timed(stack, options.warmUp);
+  const samples = await rounds(stacks.map((s) => s.name), options.rounds, (name) => timed(stacks.find((s) => s.name === name)!, options.count));
+  return Object.fromEntries(stacks.map((stack) => [stack.name, summarize(samples[stack.name]!)]));
 }
 
 // Timestamps compare by presence (drivers disagree on Date versus ISO string inside JSON); with "shape", every

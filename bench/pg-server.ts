@@ -9,7 +9,6 @@ import { listProjects } from "./pg-stack";
 import { openStack } from "./stacks";
 
 const { client, close } = await openStack("pg", process.argv[2]!);
-
 const server = http.createServer(async (request, response) => {
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   const answer = (status: number, body: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));

@@ -8,8 +8,9 @@ import { PAGE_SIZE } from "@/lib/projects/rules";
 import type { AnimationAddress } from "./database";
 
 const PROJECT = `p.id, p.slug, p.name, p.description, p.created_at as "createdAt", p.updated_at as "updatedAt"`;
+const CHARACTER_COUNT = `(select count(*)::int from characters c where c.project_id = p.id) as "characterCount"`;
 // A page of a project's characters (one more than shown), each with the first page of its animations.
-const TREE = `(select count(*)::int from characters c where c.project_id = p.id) as "characterCount", coalesce((
+const TREE = `${CHARACTER_COUNT}, coalesce((
     select json_agg(json_build_object('id', c.id, 'name', c.name, 'createdAt', c.created_at, 'updatedAt', c.updated_at,
       'animationCount', (select count(*)::int from animations a where a.character_id = c.id),
       'animations', coalesce((
@@ -19,6 +20,9 @@ const TREE = `(select count(*)::int from characters c where c.project_id = p.id)
         from (select * from animations a where a.character_id = c.id order by a.name limit ${PAGE_SIZE.animations + 1}) a), '[]')) order by c.name)
     from (select * from characters c where c.project_id = p.id and ($2::text is null or c.name > $2) order by c.name limit ${PAGE_SIZE.characters + 1}) c), '[]') as characters`;
 
+/** A page of frames, from one more than it shows: the next page starts at that one's index. */
+export const framePage = <F extends { index: number }>(frames: F[]) =>
+  frames.length > PAGE_SIZE.frames ? { frames: frames.slice(0, PAGE_SIZE.frames), nextFrom: frames[PAGE_SIZE.frames]!.index } : { frames, nextFrom: null };
 /** What lib/projects' page() does: one more row than the page shows tells whether another follows. */
 export function paged<T>(rows: T[], size: number, cursorOf: (row: T) => string) {
   return rows.length > size ? { items: rows.slice(0, size), nextCursor: cursorOf(rows[size - 1]!) } : { items: rows, nextCursor: null };
@@ -38,30 +42,20 @@ export function shapeTree<P extends Tree>(project: P | null | undefined) {
 
 type Db = pg.Pool | pg.PoolClient;
 type Cursor = { cursor?: string };
-
-export const findProject = async (db: Db, id: string, { cursor }: Cursor = {}) =>
-  shapeTree((await db.query(`select ${PROJECT}, ${TREE} from projects p where p.id = $1`, [id, cursor ?? null])).rows[0]);
-
-export const findProjectPage = async (db: Db, slug: string, { cursor }: Cursor = {}) =>
-  shapeTree((await db.query(`select ${PROJECT}, ${TREE} from projects p where p.slug = $1`, [slug, cursor ?? null])).rows[0]);
+const findTree = async (db: Db, where: "id" | "slug", value: string, cursor?: string) =>
+  shapeTree((await db.query(`select ${PROJECT}, ${TREE} from projects p where p.${where} = $1`, [value, cursor ?? null])).rows[0]);
+export const findProject = (db: Db, id: string, { cursor }: Cursor = {}) => findTree(db, "id", id, cursor);
+export const findProjectPage = (db: Db, slug: string, { cursor }: Cursor = {}) => findTree(db, "slug", slug, cursor);
 
 export async function listProjects(db: Db, { limit, cursor }: { limit: number; cursor?: string }) {
-  const { rows } = await db.query(
-    `select ${PROJECT}, (select count(*)::int from characters c where c.project_id = p.id) as "characterCount"
-     from projects p where $2::uuid is null or p.id < $2::uuid order by p.id desc limit $1`,
-    [limit + 1, cursor ?? null],
-  );
-  const { items, nextCursor } = paged(rows, limit, (row) => row.id);
+  const query = `select ${PROJECT}, ${CHARACTER_COUNT} from projects p where $2::uuid is null or p.id < $2::uuid order by p.id desc limit $1`;
+  const { items, nextCursor } = paged((await db.query(query, [limit + 1, cursor ?? null])).rows, limit, (row) => row.id);
   return { projects: items, nextCursor };
 }
 
 export async function listProjectsByName(db: Db) {
-  const { rows } = await db.query(
-    `select p.id, p.slug, p.name, (select count(*)::int from characters c where c.project_id = p.id) as "characterCount"
-     from projects p order by p.name, p.id limit $1`,
-    [PAGE_SIZE.projects + 1],
-  );
-  return paged(rows, PAGE_SIZE.projects, (row) => `${row.id}.${row.name}`);
+  const query = `select p.id, p.slug, p.name, ${CHARACTER_COUNT} from projects p order by p.name, p.id limit $1`;
+  return paged((await db.query(query, [PAGE_SIZE.projects + 1])).rows, PAGE_SIZE.projects, (row) => `${row.id}.${row.name}`);
 }
 
 export async function findAnimationPage(db: Db, { slug, character, name }: AnimationAddress) {
@@ -74,10 +68,7 @@ export async function findAnimationPage(db: Db, { slug, character, name }: Anima
      where p.slug = $1 and c.name = $2 and a.name = $3 limit 1`,
     [slug, character, name, PAGE_SIZE.frames + 1],
   );
-  if (!rows[0]) return null;
-  const { frames, ...animation } = rows[0];
-  const more = frames.length > PAGE_SIZE.frames;
-  return { ...animation, frames: more ? frames.slice(0, PAGE_SIZE.frames) : frames, nextFrom: more ? frames[PAGE_SIZE.frames].index : null };
+  return rows[0] ? { ...rows[0], ...framePage(rows[0].frames) } : null;
 }
 
 export const createProject = (pool: pg.Pool, project: ProjectInput) =>
@@ -101,7 +92,6 @@ export async function updateProject(db: Db, id: string, { slug, name, descriptio
 }
 
 export const deleteProject = async (pool: pg.Pool, id: string) => void (await pool.query("delete from projects where id = $1", [id]));
-
 export const appendFrame = (pool: pg.Pool, animationId: string, frame: FrameAppend) =>
   inTransaction(pool, async (client) => {
     if ((await client.query("select id from animations where id = $1 for update", [animationId])).rowCount === 0) return null;
@@ -139,12 +129,9 @@ export function plan({ characters = [] }: ProjectInput) {
   return { id, characters: tree.map(({ animations: _, ...c }) => c), animations: animations.map(({ frames: _, ...a }) => a), frames };
 }
 
-/** Bulk insert as one statement per 5,000 rows, one array parameter per column: `columns` is "name type, …". */
-export async function insert(db: pg.Pool | pg.PoolClient, table: string, columns: string, rows: unknown[][]) {
+/** Bulk insert as one statement, one array parameter per column: `columns` is "name type, …". */
+export async function insert(db: Db, table: string, columns: string, rows: unknown[][]) {
   const [names, types] = [0, 1].map((part) => columns.split(", ").map((column) => column.split(" ")[part]!));
-  for (let start = 0; start < rows.length; start += 5_000) {
-    const chunk = rows.slice(start, start + 5_000);
-    const unnest = types!.map((type, i) => `$${i + 1}::${type}[]`);
-    await db.query(`insert into ${table} (${names}, updated_at) select *, now() from unnest(${unnest})`, names!.map((_, i) => chunk.map((row) => row[i])));
-  }
+  const unnest = types!.map((type, i) => `$${i + 1}::${type}[]`);
+  await db.query(`insert into ${table} (${names}, updated_at) select *, now() from unnest(${unnest})`, names!.map((_, i) => rows.map((row) => row[i])));
 }

@@ -1,17 +1,9 @@
 // Query level: every operation on every stack at each concurrency, the stacks interleaved round by round, after the
 // answer check. A ratio is a stack's cost over raw pg's in the same run: p50 latency at concurrency 1, time per
 // operation (1 / throughput) above it.
-import { figure, load, newTable, rounds, rowText, summarize, type Log, type Row, type Table } from "./harness";
-import { calls, checkAnswers, OPERATIONS, type Context, type Operation } from "./operations";
+import { figure, newTable, rowText, type Log, type Table } from "./harness";
+import { checkAnswers, measureOperation, OPERATIONS, type Context } from "./operations";
 import type { Stack } from "./stacks";
-
-/** One operation on each stack at one concurrency: a warm-up, then rounds of `count` calls; each stack's medians. */
-export async function measureOperation(stacks: Stack[], operation: Operation, context: Context, options: { concurrency: number; count: number; rounds: number; warmUp: number }) {
-  const timed = (stack: Stack, count: number) => calls(stack, operation, context, count, (call) => load(options.concurrency, count, call));
-  for (const stack of stacks) await timed(stack, options.warmUp);
-  const samples = await rounds(stacks.map((s) => s.name), options.rounds, (name) => timed(stacks.find((s) => s.name === name)!, options.count));
-  return Object.fromEntries(stacks.map((stack) => [stack.name, summarize(samples[stack.name]!)]));
-}
 
 export async function runQueries(stacks: Stack[], context: Context, options: { rounds: number; scale: number; sweep: number[]; poolSize: number; log: Log }): Promise<Table> {
   const others = stacks.filter((s) => s.name !== "pg").map((s) => s.name);
@@ -25,9 +17,8 @@ export async function runQueries(stacks: Stack[], context: Context, options: { r
       const m = await measureOperation(stacks, operation, context, { concurrency, count, rounds: options.rounds, warmUp: Math.max(concurrency, Math.round(count / 4)) });
       const cost = (stack: string) => (concurrency === 1 ? m[stack]!.p50Us / m.pg!.p50Us : m.pg!.opsPerSecond / m[stack]!.opsPerSecond);
       const floor = concurrency === 1 ? figure(m.pg!.p50Us, "µs") : figure(m.pg!.opsPerSecond, "/s");
-      const row: Row = { key: `${operation.name}@${concurrency}`, cells: [operation.label, String(concurrency), floor, ...others.map((s) => figure(cost(s), "x"))] };
-      table.rows.push(row);
-      options.log(`  ${rowText(table, row)}`);
+      table.rows.push({ key: `${operation.name}@${concurrency}`, cells: [operation.label, String(concurrency), floor, ...others.map((s) => figure(cost(s), "x"))] });
+      options.log(`  ${rowText(table, table.rows.at(-1)!)}`);
     }
   }
   return table;

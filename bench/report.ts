@@ -7,7 +7,6 @@ export type BenchReport = { size: string; sections: string[]; date: string; dura
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; loadAverage: number };
 };
 
-
 // The growth targets hold at a million frames; a run that stops short of it is judged at its largest size. Row keys
 // are "<read | write> <operation>@<frames>".
 function atMillion(tables: Table[], column: (stack: string, header: string[]) => string, reads: boolean, of: (value: (stack: string) => number) => number) {
@@ -17,7 +16,6 @@ function atMillion(tables: Table[], column: (stack: string, header: string[]) =>
   return rows.length ? Math.max(...rows.map((row) => of((stack) => valueOf(tables, growth!.title, row.key, column(stack, growth!.header))))) : NaN;
 }
 const vsPg = (stack: string) => `${stack} vs pg`;
-
 type Target = [name: string, goal: number, unit: "x" | "ms" | "%", measure: (tables: Table[], report: BenchReport) => number, atLeast?: true];
 const TARGETS: Target[] = [
   ["list of projects, c=1, vs raw pg", 1.3, "x", (t) => valueOf(t, "Query level", "listProjects@1", "prisma vs pg")],

@@ -12,24 +12,47 @@ import pg from "pg";
 import { databaseSettings } from "@/lib/db/pool-config";
 import { runCache } from "./cache";
 import { runColdStarts } from "./cold-start";
-import { createBenchDatabase, seed } from "./database";
+import { createBenchDatabase, seed, type Shape } from "./database";
 import { growthChart, runGrowth } from "./growth";
 import type { Table } from "./harness";
 import { runQueries } from "./queries";
 import { printReport, type BenchReport } from "./report";
 import { NEXT_FLOOR, runRoutes } from "./routes";
 import { runRuntimes } from "./runtimes";
-import { SIZES } from "./settings";
 import { openStack, type Stack } from "./stacks";
 import { runTracing } from "./tracing";
 import { runWorst } from "./worst";
 
+// How big a run is: the smoke size only proves the benchmark still works; the full size gives the figures; the
+// reduced one is for a busy machine, or several runs in a row.
+const FULL = {
+  shape: { projects: 100, charactersPerProject: 2, animationsPerCharacter: 4, framesPerAnimation: 24 } as Shape,
+  rounds: 5, scale: 1, sweep: [1, 2, 5, 10, 20], coldStarts: 5, routes: { seconds: 5, rounds: 3 },
+  cache: { rounds: 3, operations: 4_000, missRounds: 24, invalidations: 200 }, runtimes: { rounds: 3, reads: 200, seconds: 3 },
+  tracing: { rounds: 15, seconds: 4, generations: 5, cycles: 6, cycleSeconds: 8, queryOperations: 4_000, queryPairs: 5 },
+  growth: { frames: [1_000, 100_000, 1_000_000, 10_000_000], rounds: 5, roundMs: 400 },
+};
+const SIZES: Record<"smoke" | "reduced" | "full", typeof FULL> = {
+  full: FULL,
+  reduced: {
+    ...FULL, rounds: 3, scale: 0.25, sweep: [1, 10], coldStarts: 3, routes: { seconds: 3, rounds: 3 },
+    tracing: { rounds: 6, seconds: 3, generations: 2, cycles: 6, cycleSeconds: 4, queryOperations: 2_000, queryPairs: 3 },
+    growth: { frames: [1_000, 100_000, 1_000_000], rounds: 3, roundMs: 200 },
+  },
+  smoke: {
+    shape: { projects: 10, charactersPerProject: 2, animationsPerCharacter: 2, framesPerAnimation: 24 },
+    rounds: 1, scale: 0.05, sweep: [], coldStarts: 1, routes: { seconds: 1, rounds: 1 },
+    cache: { rounds: 1, operations: 200, missRounds: 6, invalidations: 20 },
+    tracing: { rounds: 1, seconds: 1, generations: 1, cycles: 1, cycleSeconds: 1, queryOperations: 100, queryPairs: 1 },
+    runtimes: { rounds: 1, reads: 20, seconds: 1 }, growth: { frames: [1_000, 10_000], rounds: 1, roundMs: 20 },
+  },
+};
+
 const DEFAULT = ["queries", "routes", "cache", "tracing", "cold-start", "worst", "growth"];
 const { values } = parseArgs({
   options: {
-    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" }, reduced: { type: "boolean", default: false },
-    only: { type: "string", default: DEFAULT.join(",") }, frames: { type: "string" }, "baseline-dir": { type: "string" },
-    out: { type: "string", default: "bench/out" },
+    smoke: { type: "boolean", default: process.env.BENCH_SMOKE === "1" }, reduced: { type: "boolean", default: false }, frames: { type: "string" },
+    only: { type: "string", default: DEFAULT.join(",") }, "baseline-dir": { type: "string" }, out: { type: "string", default: "bench/out" },
   },
 });
 const size = values.smoke ? "smoke" : values.reduced ? "reduced" : "full";
@@ -59,7 +82,7 @@ try {
   // The query level's data set, for every section but the growth section (which grows its own) and the runtimes.
   const seeded = sections.some((s) => s !== "growth" && s !== "runtimes");
   log(`PostgreSQL ${version}${seeded ? `: seeding ${settings.shape.projects} projects` : ""}.`);
-  const context = { admin, fixture: (seeded ? await seed(admin, settings.shape, 20260601) : undefined)! };
+  const context = { admin, fixture: (seeded ? await seed(admin, settings.shape) : undefined)! };
   const projectId = context.fixture?.projectIds[0] ?? "";
   for (const kind of ["pg", "prisma", "drizzle"] as const) stacks.push(await openStack(kind, database.url));
   const run: Record<string, () => Promise<Table | Table[]>> = {

@@ -3,13 +3,12 @@
 // health, a project's life cycle, 12 concurrent frame appends while the backends it holds are counted, sequential
 // point reads, then 10 callers at once. Next's edge on both of its paths (the prisma-gateway `next start` serves, the
 // WebSocket bridge); workerd and Deno also through a gateway process.
-import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import pg from "pg";
 import { startGatewayProcess } from "../scripts/support/gateway-serve";
 import { backends, call, concurrentAppends, projectLifecycle } from "../scripts/support/api-scenario";
 import { runtimeServers, type RuntimeServer } from "../scripts/support/runtime-servers";
-import { figure, newTable, percentile, rounds, summarize, type Log, type Table } from "./harness";
+import { figure, load, newTable, ranged, rounds, summarize, type Log, type Table } from "./harness";
 
 type Variant = RuntimeServer & { env?: Record<string, string> };
 // Health names its runtime to the metrics token's bearer only.
@@ -26,32 +25,19 @@ export async function runRuntimes(databaseUrl: string, options: { rounds: number
     { ...named("workerd"), name: "workerd, gateway", env: { DB_GATEWAY_URL: gateway.accelerateUrl } },
     { ...named("Deno"), name: "Deno, gateway", env: { DB_GATEWAY_URL: gateway.accelerateUrl } },
   ];
-  const failures = new Map<string, string[]>(variants.map((variant) => [variant.name, []]));
+  const names = variants.map((variant) => variant.name);
+  const failures = new Map<string, string[]>(names.map((name) => [name, []]));
   let started = 0;
   try {
-    const names = variants.map((variant) => variant.name);
     const samples = await rounds(names, options.rounds, async (name) => {
-      const base = `runtimes-${++started}`;
-      options.log(`  ${name} (${base})`);
-      return measure(variants.find((variant) => variant.name === name)!, base, failures.get(name)!);
+      options.log(`  ${name} (runtimes-${++started})`);
+      return measure(variants.find((variant) => variant.name === name)!, `runtimes-${started}`, failures.get(name)!);
     });
     const rows = names.map((name) => {
-      const failed = failures.get(name)!;
-      const s = summarize(samples[name]!);
+      const [failed, s] = [failures.get(name)!, summarize(samples[name]!)];
       const works = failed.length === 0 ? "yes" : `no: ${failed.length} failures; ${failed[0]}`;
-      return {
-        key: name,
-        cells: [
-          name,
-          works,
-          figure(s.p50Ms, "ms", s.p50MsMin, s.p50MsMax),
-          figure(s.perSecond, "/s", s.perSecondMin, s.perSecondMax),
-          figure(s.firstReadMs, "ms", s.firstReadMsMin, s.firstReadMsMax),
-          figure(s.peakMax!, ""),
-          figure(s.heldMax!, ""),
-          figure(s.coldStartMs, "ms", s.coldStartMsMin, s.coldStartMsMax),
-        ],
-      };
+      const reads = [ranged(s, "p50Ms", "ms"), ranged(s, "perSecond", "/s"), ranged(s, "firstReadMs", "ms")];
+      return { key: name, cells: [name, works, ...reads, figure(s.peakMax!, ""), figure(s.heldMax!, ""), ranged(s, "coldStartMs", "ms")] };
     });
     const note =
       `${options.rounds} rounds, medians (range); ${options.reads} sequential reads of a project (GET /projects/:id) per round, ` +
@@ -66,10 +52,8 @@ export async function runRuntimes(databaseUrl: string, options: { rounds: number
   async function measure(runtime: Variant, base: string, failures: string[]) {
     const sessions = runtime.applicationName(base);
     // A project to read before the server has served any: its first read is a route's first request.
-    const { rows } = await admin.query<{ id: string }>(
-      "insert into projects (id, slug, name, updated_at) values (gen_random_uuid(), $1, 'First', now()) returning id",
-      [`${base}-first`],
-    );
+    const insertFirst = "insert into projects (id, slug, name, updated_at) values (gen_random_uuid(), $1, 'First', now()) returning id";
+    const { rows } = await admin.query<{ id: string }>(insertFirst, [`${base}-first`]);
     // Cold start: from spawn to the first health answer that reached the database.
     const env = { DATABASE_URL: databaseUrl, DB_APPLICATION_NAME: base, METRICS_TOKEN: metricsToken, ...runtime.env };
     const server = await runtime.start(env, { ready: (r) => r.ok });
@@ -92,25 +76,18 @@ export async function runRuntimes(databaseUrl: string, options: { rounds: number
       await watch;
       if (appends.failures.length) failures.push(`appends answered ${JSON.stringify(appends.failures[0])}`);
       else if (appends.indexes.join() !== [...Array(12).keys()].join()) failures.push(`append indexes ${appends.indexes}`);
-      const latencies: number[] = [];
-      for (let i = 0; i < options.reads + 20; i++) {
-        const started = performance.now();
+      const pointRead = async () => {
         const answer = await call(`${api}/projects/${appends.projectId}`);
-        if (i >= 20) latencies.push(performance.now() - started);
         if (answer.status !== 200) failures.push(`point read ${answer.status}`);
-      }
-      const load = await autocannon({ url: `${api}/projects/${appends.projectId}`, connections: 10, duration: options.seconds });
-      if (load.non2xx || load.errors) failures.push(`under load: ${load.non2xx} non-2xx, ${load.errors} errors`);
+      };
+      await load(1, 20, pointRead);
+      const { p50Us } = await load(1, options.reads, pointRead);
+      const loaded = await autocannon({ url: `${api}/projects/${appends.projectId}`, connections: 10, duration: options.seconds });
+      if (loaded.non2xx || loaded.errors) failures.push(`under load: ${loaded.non2xx} non-2xx, ${loaded.errors} errors`);
       // What the runtime keeps open between requests, once a request's own closing has had time to finish.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      return {
-        p50Ms: percentile(latencies, 0.5),
-        perSecond: load.requests.average,
-        firstReadMs,
-        peak,
-        held: await backends(admin, sessions),
-        coldStartMs: server.readyMs,
-      };
+      const held = await backends(admin, sessions);
+      return { p50Ms: p50Us / 1000, perSecond: loaded.requests.average, firstReadMs, peak, held, coldStartMs: server.readyMs };
     } finally {
       await server.stop();
     }

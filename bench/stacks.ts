@@ -7,7 +7,6 @@ import type { Drizzle } from "./drizzle-stack";
 export type StackKind = "prisma" | "pg" | "drizzle";
 export type Clients = { prisma: Db; pg: pg.Pool; drizzle: Drizzle };
 export type Stack = { name: string; kind: StackKind; client: Clients[StackKind]; close: () => Promise<void>; database?: Database };
-
 // preparedStatements: what named statements would gain where no old transaction pooler sits between ("prisma-prepared").
 export type StackOptions = { name?: string; preparedStatements?: boolean; cache?: NonNullable<Parameters<typeof createDatabase>[0]>["cache"] };
 
@@ -29,5 +28,4 @@ export async function loadStack(kind: StackKind): Promise<(url: string, options?
     return { name, kind, client: drizzle && schema ? drizzle({ client: pool, schema }) : pool, close: () => pool.end() };
   };
 }
-
 export const openStack = async (kind: StackKind, url: string, options?: StackOptions) => (await loadStack(kind))(url, options);

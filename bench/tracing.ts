@@ -2,20 +2,19 @@
 // on in the settings below (spans exported over OTLP/HTTP protobuf to a receiver in this process), first all loaded at
 // once, then off, on and off again one at a time as the route level loads its servers; then the app's reads in fresh
 // processes (bench/child.ts), off and on.
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import os from "node:os";
-import { promisify } from "node:util";
 import autocannon from "autocannon";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { startOtlpReceiver } from "../scripts/support/otlp-receiver";
-import { compare, comparedRow, newTable, processCpuMs, rotate, type Log, type Sample, type Table, type Unit } from "./harness";
-import type { SIZES } from "./settings";
+import { childFigures, compare, comparedRow, newTable, processCpuMs, rotate, type Log, type Table, type Unit } from "./harness";
 
 const OFF = "tracing off";
 const SERVER_FIGURES: [string, Unit][] = [["rps", ""], ["cpuUsPerRequest", "µs"]];
 const SERVER_HEADER = ["server", "req/s", "req/s vs tracing off", "server CPU µs per request", "CPU vs tracing off"];
+type Settings = { rounds: number; seconds: number; generations: number; cycles: number; cycleSeconds: number; queryOperations: number; queryPairs: number };
 
-export async function runTracing(databaseUrl: string, projectId: string, options: (typeof SIZES)["full"]["tracing"] & { baselineDir?: string; log: Log }): Promise<Table[]> {
+export async function runTracing(databaseUrl: string, projectId: string, options: Settings & { baselineDir?: string; log: Log }): Promise<Table[]> {
   const receiver = await startOtlpReceiver({ keep: false });
   const on = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
   const sampled = (ratio: number) => ({ ...on, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) });
@@ -56,14 +55,13 @@ export async function runTracing(databaseUrl: string, projectId: string, options
     const together = Object.keys(configs).filter((name) => name !== "tracing off, again");
     const generations = Math.max(1, Math.min(options.rounds, options.generations));
     const firstOf = (generation: number) => Math.round((options.rounds * generation) / generations);
-    let [generation, pinned, unpin] = [0, false, undefined as (() => void) | undefined];
+    let [generation, unpin] = [0, undefined as (() => void) | undefined];
     const all = await compare(together, OFF, options.rounds, measure(options.seconds), {
       order: "together",
       before: async (round) => {
         if (round !== firstOf(generation)) return;
         for (const name of rotate(together, generation++)) await start(name);
         unpin = pinCpus([...servers.values()].map((server) => server.pid));
-        pinned = unpin !== undefined;
         await Promise.all(together.map((name) => load(name, 2)));
       },
       after: async (round) => {
@@ -88,22 +86,17 @@ export async function runTracing(databaseUrl: string, projectId: string, options
     // Query level, asynchronously: the receiver in this process must keep answering the child's exports.
     const queries = await compare([OFF, "tracing on"], OFF, options.queryPairs, async (name) => {
       const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: name === OFF ? "" : receiver.url, OTEL_TRACES_EXPORTER: name === OFF ? "none" : "", DB_SLOW_QUERY_MS: "0" };
-      const args = ["bench/child.ts", "traced-reads", "prisma", databaseUrl, projectId, String(options.queryOperations)];
-      const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", args, { env });
-      return JSON.parse(stdout.trim().split("\n").at(-1)!) as Sample;
+      return childFigures(["traced-reads", "prisma", databaseUrl, projectId, String(options.queryOperations)], env);
     }, { order: "permute" });
     const reads = Object.keys(queries[1]!.vs);
+    const readColumns = reads.map((read): [string, Unit] => [read, ""]);
     const route = `GET /api/projects/:id, 10 connections; changes against tracing off in the same round (quartiles). ${receiver.exports()} OTLP exports received.`;
-    const generationsNote = `${generations} generations of processes${pinned ? ", the servers pinned to one CPU" : ""}`;
+    const queryNote = `Operations per second of a fresh process, ${options.queryOperations} reads per figure, the cache off; ${options.queryPairs} pairs of runs.`;
+    const generationsNote = `${generations} generations of processes${unpin ? ", the servers pinned to one CPU" : ""}`;
     return [
       newTable("Tracing: all servers at once", `${route} ${options.rounds} rounds of ${options.seconds} s in ${generationsNote}.`, SERVER_HEADER, all.map((c) => comparedRow(c, SERVER_FIGURES))),
       newTable("Tracing: one server at a time", `${route} ${options.cycles} cycles of ${options.cycleSeconds} s, each order as often.`, SERVER_HEADER, alone.map((c) => comparedRow(c, SERVER_FIGURES))),
-      newTable(
-        "Tracing: query level",
-        `Operations per second of a fresh process, ${options.queryOperations} reads per figure, the cache off; ${options.queryPairs} pairs of runs.`,
-        ["tracing", ...reads.flatMap((read) => [read, `${read} vs off`])],
-        queries.map((c) => comparedRow(c, reads.map((read) => [read, ""]))),
-      ),
+      newTable("Tracing: query level", queryNote, ["tracing", ...reads.flatMap((read) => [read, `${read} vs off`])], queries.map((c) => comparedRow(c, readColumns))),
     ];
   } finally {
     await stopAll();

@@ -1,12 +1,9 @@
 // The worst requests the API accepts (`--only worst`): each body at the limits (1 MiB, MAX_ROWS_PER_CREATE rows,
 // issues past the first 1,000) sent alone to a `next start`, with the server's CPU time (its whole process tree)
 // and its resident memory sampled every 5 ms over what it held before.
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { MAX_ROWS_PER_CREATE } from "@/lib/projects/rules";
 import { startNext } from "../scripts/support/next-start";
-import { figure, newTable, processCpuMs, rounds, summarize, type Log, type Table } from "./harness";
+import { figure, newTable, processCpuMs, processTree, ranged, rounds, rssMiB, summarize, type Log, type Table } from "./harness";
 
 const token = "bench-worst-write-token";
 const frames = (n: number, width: unknown = 32) => Array.from({ length: n }, (_, index) => ({ index, image: `/assets/w/${index}.png`, width, height: 32 }));
@@ -23,29 +20,20 @@ const BODIES: Record<string, () => string> = {
   "1 MiB that is not JSON": () => "{".padEnd(1024 * 1024 - 1, "x"),
 };
 
-const treePids = (pid: number) => {
-  const table = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number));
-  const tree = new Set([pid]);
-  for (let size = 0; size !== tree.size; size = tree.size) for (const [p, parent] of table) if (tree.has(parent!)) tree.add(p!);
-  return [...tree];
-};
-
 export async function runWorst(databaseUrl: string, options: { rounds: number; log: Log }): Promise<Table> {
   const server = await startNext({ DATABASE_URL: databaseUrl, API_WRITE_TOKENS: token, CACHE_ENABLED: "false" });
   try {
-    const pids = treePids(server.pid);
+    const pids = processTree(server.pid);
     const cpuMs = () => pids.reduce((sum, pid) => sum + (processCpuMs(pid) || 0), 0);
-    // statm's second field: resident pages; read from /proc rather than `ps`, so sampling costs next to nothing.
-    const rssMiB = () => pids.reduce((sum, pid) => sum + Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096, 0) / 2 ** 20;
     const names = Object.keys(BODIES);
     const send = (body: string) => fetch(`${server.url}/api/projects`, { method: "POST", body, headers: { "content-type": "application/json", authorization: `Bearer ${token}` } });
     // Each route's first request loads and compiles its code: one of each first, not counted.
     for (const name of names) await (await send(BODIES[name]!())).arrayBuffer();
     const samples = await rounds(names, options.rounds, async (name) => {
       const body = BODIES[name]!();
-      const [rssBefore, cpuBefore, started] = [rssMiB(), cpuMs(), performance.now()];
+      const [rssBefore, cpuBefore, started] = [rssMiB(pids), cpuMs(), performance.now()];
       let peak = rssBefore;
-      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 5);
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pids))), 5);
       const response = await send(body);
       const answer = await response.arrayBuffer();
       const wallMs = performance.now() - started;
@@ -56,8 +44,8 @@ export async function runWorst(databaseUrl: string, options: { rounds: number; l
     const note = `POST /api/projects, one request at a time, ${options.rounds} rounds (medians, range); CPU of the server's process tree from /proc, its RSS sampled every 5 ms.`;
     return newTable("Worst requests", note, ["request", "status", "body", "answer", "time", "server CPU", "peak RSS over idle"], names.map((name) => {
       const s = summarize(samples[name]!);
-      return { key: name, cells: [name, figure(s.status, ""), `${Math.round(s.bodyKiB)} KiB`, `${Math.round(s.answerKiB)} KiB`,
-        figure(s.wallMs, "ms", s.wallMsMin, s.wallMsMax), figure(s.cpuMs, "ms", s.cpuMsMin, s.cpuMsMax), figure(s.rssMiB, "MiB", s.rssMiBMin, s.rssMiBMax)] };
+      const sizes = [`${Math.round(s.bodyKiB)} KiB`, `${Math.round(s.answerKiB)} KiB`];
+      return { key: name, cells: [name, figure(s.status, ""), ...sizes, ranged(s, "wallMs", "ms"), ranged(s, "cpuMs", "ms"), ranged(s, "rssMiB", "MiB")] };
     }));
   } finally {
     await server.stop();

@@ -4,8 +4,5 @@ import path from "node:path";
 import type { NextConfig } from "next";
 
 const root = path.join(import.meta.dirname, "../..");
-
 // serverExternalPackages as in the app's next.config.ts, which says why.
-const nextConfig: NextConfig = { poweredByHeader: false, turbopack: { root }, outputFileTracingRoot: root, serverExternalPackages: ["@opentelemetry/api"] };
-
-export default nextConfig;
+export default { poweredByHeader: false, turbopack: { root }, outputFileTracingRoot: root, serverExternalPackages: ["@opentelemetry/api"] } satisfies NextConfig;

@@ -10,5 +10,4 @@ const pool = new pg.Pool({ ...databaseSettings().pool, connectionString: process
 pool.on("error", () => {}); // a closed idle connection: the pool opens another for the next query
 
 export const dynamic = "force-dynamic";
-
 export const GET = route(async (request: Request) => json(await listProjects(pool, parse(listQuery, Object.fromEntries(new URL(request.url).searchParams)))));
