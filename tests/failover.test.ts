@@ -123,7 +123,7 @@ describe.skipIf(missing.length > 0)("failover under load", () => {
     const after = await cluster.leader();
     expect(after.name).not.toBe(before.name);
     await cacheFollows(after);
-  });
+  }, 150_000);
 
   it("the old leader rejoins as a replica, and takes over in turn when the new leader dies", async () => {
     const dead = cluster.nodes.find((node) => !node.running())!;
@@ -134,7 +134,7 @@ describe.skipIf(missing.length > 0)("failover under load", () => {
     await survive(() => leader.kill());
     expect((await cluster.leader()).name).toBe(dead.name);
     await cacheFollows(dead);
-  });
+  }, 150_000);
 
   it("only the leader's postmaster dies: Patroni restarts it in place and it stays the leader", async () => {
     for (const node of cluster.nodes) if (!node.running()) node.start();
@@ -144,5 +144,5 @@ describe.skipIf(missing.length > 0)("failover under load", () => {
     await cluster.settled({ sync: false });
     expect((await cluster.leader()).name).toBe(leader.name);
     await cacheFollows(leader);
-  });
+  }, 150_000);
 });

@@ -87,8 +87,10 @@ function capture(child: ChildProcess) {
   return () => output;
 }
 
-// Processes this module started, killed when the process exits without stopping them (a test run that crashed).
+// Processes this module started, killed when the process exits without stopping them (a test run that crashed), and
+// the postmasters, which Patroni detaches from itself.
 const started = new Set<ChildProcess>();
+const dataDirs = new Set<string>();
 let exitHookSet = false;
 function track(child: ChildProcess) {
   started.add(child);
@@ -97,9 +99,19 @@ function track(child: ChildProcess) {
     exitHookSet = true;
     process.once("exit", () => {
       for (const process of started) process.kill("SIGKILL");
+      for (const dataDir of dataDirs) killAll([postmasterOf(dataDir)].filter((pid) => pid !== undefined));
     });
   }
   return child;
+}
+
+function postmasterOf(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return pid && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const exited = (child: ChildProcess) =>
@@ -164,22 +176,20 @@ async function getJson(url: string): Promise<unknown> {
   return response.json();
 }
 
-export async function startHaCluster({ nodes: count = 2, dir }: { nodes?: number; dir?: string } = {}): Promise<HaCluster> {
+export async function startHaCluster({ nodes: count = 2 }: { nodes?: number } = {}): Promise<HaCluster> {
   const missing = missingHaPackages();
   if (missing.length) throw new Error(`The HA cluster needs: apt-get install ${missing.join(" ")}`);
   if (count < 2 || count > 9) throw new Error("An HA cluster has 2 to 9 nodes.");
   const owner = postgresUser();
-  const scratch = dir ?? mkdtempSync(path.join(tmpdir(), "ha-"));
-  mkdirSync(scratch, { recursive: true });
+  const scratch = mkdtempSync(path.join(tmpdir(), "ha-"));
   chmodSync(scratch, 0o755);
   const scope = `ha-${path.basename(scratch).replace(/\W/g, "")}`;
 
-  const etcdPort = await freePort();
-  const etcdPeerPort = await freePort();
-  const ports: { pg: number; rest: number }[] = [];
-  for (let i = 0; i < count; i++) ports.push({ pg: await freePort(), rest: await freePort() });
-  const writePort = await freePort();
-  const readPort = await freePort();
+  // Each probed free on its own, so the same one may come back twice.
+  const free = new Set<number>();
+  while (free.size < 4 + 2 * count) free.add(await freePort());
+  const [etcdPort, etcdPeerPort, writePort, readPort, ...nodePorts] = [...free] as [number, number, number, number, ...number[]];
+  const ports = Array.from({ length: count }, (_, i) => ({ pg: nodePorts[2 * i]!, rest: nodePorts[2 * i + 1]! }));
 
   const children: ChildProcess[] = [];
   const outputs: { name: string; output: () => string }[] = [];
@@ -221,13 +231,8 @@ export async function startHaCluster({ nodes: count = 2, dir }: { nodes?: number
     let output = () => "";
     outputs.push({ name, output: () => output() });
 
-    const postmasterPid = () => {
-      try {
-        return Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]) || undefined;
-      } catch {
-        return undefined;
-      }
-    };
+    dataDirs.add(dataDir);
+    const postmasterPid = () => postmasterOf(dataDir);
     return {
       name,
       pgPort,
@@ -250,7 +255,7 @@ export async function startHaCluster({ nodes: count = 2, dir }: { nodes?: number
         // Patroni starts the postmaster detached (its parent is init): both trees, listed first and killed in one go,
         // so that no process sees another die first and acts on it.
         const postmaster = postmasterPid();
-        killAll([patroni.pid, ...descendants(patroni.pid), ...(postmaster && alive(postmaster) ? [postmaster, ...descendants(postmaster)] : [])]);
+        killAll([patroni.pid, ...descendants(patroni.pid), ...(postmaster ? [postmaster, ...descendants(postmaster)] : [])]);
       },
       killPostmaster: () => {
         const pid = postmasterPid();
@@ -274,13 +279,14 @@ export async function startHaCluster({ nodes: count = 2, dir }: { nodes?: number
     for (const child of patronis) if (child.pid) killAll([child.pid, ...descendants(child.pid)]);
     // A postmaster whose Patroni was killed first lives on by itself.
     for (const node of ports.keys()) {
-      const pidFile = path.join(scratch, `node${node + 1}`, "data", "postmaster.pid");
-      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
-      if (pid && alive(pid)) killAll([pid, ...descendants(pid)]);
+      const dataDir = path.join(scratch, `node${node + 1}`, "data");
+      const pid = postmasterOf(dataDir);
+      if (pid) killAll([pid, ...descendants(pid)]);
+      dataDirs.delete(dataDir);
     }
     etcd.kill("SIGKILL");
     await Promise.all(children.map(exited));
-    if (!dir) rmSync(scratch, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   };
 
   try {
