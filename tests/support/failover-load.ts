@@ -109,22 +109,29 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
   const running = Promise.all(seeds.map(worker));
   return {
     report,
-    /** Resolves once a write that started at or after `since` has been acknowledged. */
-    writeServedSince: async (since: number, timeoutMs: number) => {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const served = report.outcomes.find((o) => writes.has(o.operation) && o.startedAt >= since && o.status >= 200 && o.status < 300);
-        if (served) return served;
-        if (performance.now() > deadline) return undefined;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    /** Resolves once a write that started at or after `since` has been acknowledged (undefined past `timeoutMs`). */
+    writeServedSince: (since: number, timeoutMs: number) =>
+      until(() => report.outcomes.find((o) => writes.has(o.operation) && o.startedAt >= since && succeeded(o)), timeoutMs),
+    /** Resolves once every kind of write that started at or after `since` has been acknowledged: whether it was. */
+    everyWriteServedSince: async (since: number, timeoutMs: number) =>
+      !!(await until(() => [...writes].every((operation) => report.outcomes.some((o) => o.operation === operation && o.startedAt >= since && succeeded(o))) || undefined, timeoutMs)),
     stop: async () => {
       stopping = true;
       await running;
       return report;
     },
   };
+}
+
+const succeeded = (o: Outcome) => o.status >= 200 && o.status < 300;
+
+async function until<T>(found: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = found();
+    if (value !== undefined || performance.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Answers that were neither a success nor a 503 JSON error with Retry-After (a 404 of a seeded project included). */
