@@ -4,6 +4,7 @@ import pg from "pg";
 import { recordAcquireState, type AcquireState } from "@/lib/db/acquire-state";
 import { connectionSettings } from "@/lib/db/connection-settings";
 import type { DatabaseSettings, PoolStats } from "@/lib/db/pool-config";
+import { retryBrokenReads } from "@/lib/db/read-retry";
 import { measureAcquire } from "@/lib/db/telemetry/pool-acquire";
 import { log } from "@/lib/log";
 
@@ -15,6 +16,7 @@ export function createAdapter({ url, pool: poolConfig, preparedStatements, sslMo
   const pool = new pg.Pool(connectionSettings(url, poolConfig, sslMode));
   // An idle connection that the server drops (restart, failover) must not take the process down with it.
   pool.on("error", (error) => log.error("database: idle connection closed", { error }));
+  retryBrokenReads(pool, poolConfig.connectionTimeoutMillis);
   const acquireState = recordAcquireState(pool, poolConfig.max);
   measureAcquire(pool);
   return {

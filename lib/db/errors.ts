@@ -30,9 +30,12 @@ const byCode: Record<string, HttpFailure> = {
   P1017: byKind.ConnectionClosed!,
 };
 
-// SQLSTATEs the server sends: 57014 statement timeout, 57P01..57P03 shutdown, 53300 too many connections.
+// SQLSTATEs the server sends: 57014 statement timeout, 57P01..57P03 shutdown, 53300 too many connections, 25006 a
+// write on a server that is read-only: a leader being demoted, or a node restarting, still reached through a proxy
+// whose check has not yet noticed (ops/ha/).
 const bySqlState: Record<string, HttpFailure> = {
   "57014": { status: 503, code: "query_timeout", message: "The query took longer than the statement timeout." },
+  "25006": unavailable("The database is read-only while another server takes over. Try again shortly."),
   "57P01": byKind.ConnectionClosed!,
   "57P02": byKind.ConnectionClosed!,
   "57P03": unavailable("The database is starting up. Try again shortly."),

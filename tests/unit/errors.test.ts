@@ -35,6 +35,7 @@ describe("database errors as HTTP", () => {
     ["too many connections on the server", adapterError({ kind: "TooManyConnections" }), "503 database_unavailable"],
     ["a server shutting down", adapterError({ kind: "postgres", originalCode: "57P01" }), "503 database_unavailable"],
     ["a server starting up", adapterError({ kind: "postgres", originalCode: "57P03" }), "503 database_unavailable"],
+    ["a write on a server turned read-only (a leader demoted or restarting)", prismaError("P2010", { kind: "postgres", originalCode: "25006" }), "503 database_unavailable"],
     ["a socket closed by the server", new Error("Connection terminated unexpectedly"), "503 database_unavailable"],
     ["a socket error by message", new Error("connect ECONNREFUSED 127.0.0.1:1"), "503 database_unavailable"],
     ["a WebSocket that failed", new Event("error"), "503 database_unavailable"],

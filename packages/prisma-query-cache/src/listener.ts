@@ -17,6 +17,12 @@ type ListenerOptions = {
 
 export type NotifyListener = { up: () => boolean; close: () => Promise<void> };
 
+// No answer within this long, to a connect, a LISTEN or a ping, counts as a lost connection.
+const answerTimeoutMs = 5_000;
+
+// end() waits for the server to close the socket, which a server that is gone never does: its socket is let go.
+const destroy = (client: pg.Client) => (client as unknown as { connection?: { stream?: { destroy: () => void } } }).connection?.stream?.destroy();
+
 export function startNotifyListener({ url, onTables, onUp, applicationName, report }: ListenerOptions): NotifyListener {
   let client: pg.Client | undefined;
   let up = false;
@@ -30,9 +36,11 @@ export function startNotifyListener({ url, onTables, onUp, applicationName, repo
     const wasUp = up;
     up = false;
     clearInterval(ping);
-    client?.removeAllListeners();
-    client?.on("error", () => {});
-    void client?.end().catch(() => {});
+    const lost = client;
+    lost?.removeAllListeners();
+    lost?.on("error", () => {});
+    void lost?.end().catch(() => {});
+    if (lost) setTimeout(() => destroy(lost), answerTimeoutMs).unref();
     client = undefined;
     if (wasUp) report(`NOTIFY listener lost (${reason}); reads bypass the cache until it is back`);
     if (!retry) {
@@ -48,8 +56,15 @@ export function startNotifyListener({ url, onTables, onUp, applicationName, repo
 
   const connect = async () => {
     if (closed) return;
-    // A connect that never answers (a dropped SYN) would otherwise wait forever, with the listener neither up nor retried.
-    const next = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName, connectionTimeoutMillis: 5_000 });
+    // A connect or a query that never answers (a dropped SYN, a machine gone) would otherwise wait forever, with the
+    // listener neither up nor retried.
+    const next = new pg.Client({
+      connectionString: url,
+      keepAlive: true,
+      application_name: applicationName,
+      connectionTimeoutMillis: answerTimeoutMs,
+      query_timeout: answerTimeoutMs,
+    });
     client = next;
     next.on("error", (error) => down(error.message));
     next.on("end", () => down("connection ended"));
@@ -63,8 +78,10 @@ export function startNotifyListener({ url, onTables, onUp, applicationName, repo
       if (client !== next || closed) return;
       up = true;
       failures = 0;
-      // A connection that silently vanished (no FIN) is only noticed by using it.
-      ping = setInterval(() => void next.query("select 1").catch((error: Error) => down(error.message)), 5_000);
+      // A connection that silently vanished (no FIN: a machine gone, a network split) is only noticed by using it;
+      // a ping into it fails by `query_timeout`. Until a new connection LISTENs (on whichever server leads by then),
+      // reads bypass the cache.
+      ping = setInterval(() => void next.query("select 1").catch((error: Error) => client === next && down(error.message)), 5_000);
       ping.unref();
     } catch (error) {
       if (client === next) down((error as Error).message);
@@ -79,7 +96,11 @@ export function startNotifyListener({ url, onTables, onUp, applicationName, repo
       up = false;
       clearTimeout(retry);
       clearInterval(ping);
-      await client?.end().catch(() => {});
+      const last = client;
+      if (!last) return;
+      const gone = setTimeout(() => destroy(last), answerTimeoutMs);
+      await last.end().catch(() => {});
+      clearTimeout(gone);
     },
   };
 }

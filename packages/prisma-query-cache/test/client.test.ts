@@ -8,6 +8,7 @@ import { startRedis, type RunningRedis } from "../../../scripts/support/redis-se
 import { eventually } from "../../../tests/support/eventually";
 import type { QueryCacheOptions } from "../src/index.ts";
 import { createSchemaDatabase, openClient, type OpenClient, type TestClient } from "./support/client";
+import { startFreezableRelay } from "./support/frozen-path";
 
 let db: TestDatabase;
 let admin: pg.Client;
@@ -336,6 +337,34 @@ describe("when Redis or the listener fails", () => {
         return { name, hit: client.$cache.stats().hits === hits + 1 };
       };
       await eventually(servedFromCache, ({ name, hit }) => name === rows[0].name && hit, "the database's answer, from the cache");
+    }
+  });
+
+  it("notices a listener connection gone silent (no FIN), bypasses the cache, and LISTENs again on a new one", async () => {
+    const relay = await startFreezableRelay(db.url);
+    try {
+      const prisma = await openTrusted({ notifyUrl: relay.url });
+      const author = await newAuthor(prisma);
+      const read = () => prisma.author.findUnique({ where: { id: author.id }, cacheStrategy: ttl });
+      await read();
+      logged.length = 0;
+
+      // The server is still there, but nothing the listener sends or awaits arrives: the NOTIFY of this change is lost.
+      relay.freeze();
+      await admin.query("update authors set name = 'changed unheard' where id = $1", [author.id]);
+      await eventually(async () => prisma.$cache.stats(), (stats) => stats.listener === "down" && !stats.trusted, "listener seen down", 30_000);
+      const bypasses = prisma.$cache.stats().bypasses;
+      expect((await read())?.name).toBe("changed unheard");
+      expect(prisma.$cache.stats().bypasses).toBe(bypasses + 1);
+      expect(logged.some((line) => line.includes("NOTIFY listener lost"))).toBe(true);
+
+      // A new connection goes through: listening again, the cache serves and hears changes once more.
+      await eventually(async () => prisma.$cache.stats(), (stats) => stats.listener === "up" && stats.trusted, "listener back", 30_000);
+      expect((await read())?.name).toBe("changed unheard");
+      await admin.query("update authors set name = 'heard' where id = $1", [author.id]);
+      await eventually(async () => (await read())?.name, (name) => name === "heard", "the change heard through the new connection");
+    } finally {
+      await relay.close();
     }
   });
 });
