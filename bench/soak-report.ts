@@ -1,25 +1,31 @@
 // A soak's result for people: its figures as text, its memory over time as a text chart and as an SVG.
+import os from "node:os";
 import type { Sample, Slope, SoakResult } from "./soak";
 
 const mib = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? "+" : ""}${v.toFixed(2)}` : "n/a");
 const slopeText = (s: Slope | undefined) => (s ? `${mib(s.mibPer10Min)} (windows ${mib(s.windows.median)}, ${mib(s.windows.min)} to ${mib(s.windows.max)})` : "n/a");
+
+function loadText(result: SoakResult) {
+  const loads = result.samples.map((s) => s.loadAverage).filter((v) => v !== undefined).sort((a, b) => a - b);
+  return loads.length ? `${loads[Math.floor(loads.length / 2)]!.toFixed(1)} (${loads[0]!.toFixed(1)} to ${loads.at(-1)!.toFixed(1)}) on ${os.cpus().length} cores` : "n/a";
+}
 
 export function soakSummary(result: SoakResult) {
   const o = result.options;
   const lines = [
     `Soak of ${(result.durationS / 60).toFixed(1)} min on PostgreSQL ${result.postgres}: ${o.servers} next start, DB_POOL_MAX=${o.poolMax}, the cache on with Redis, ` +
       `${result.requests} requests (${result.requestsPerSecond}/s) by ${o.workers} workers, ${result.imports.runs} imports (${result.imports.failed} failed), ` +
-      `${result.errors} errors; warm-up ${+o.warmUpMinutes.toFixed(2)} min, a sample every ${o.sampleEverySeconds} s.`,
-    `Statuses: ${Object.entries(result.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`,
+      `${result.errors} errors; the machine's load average ${loadText(result)}; warm-up ${+o.warmUpMinutes.toFixed(2)} min, a sample every ${o.sampleEverySeconds} s.`,
+    `Latency: p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms, max ${result.latencyMs?.max} ms. Statuses: ${Object.entries(result.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`,
     "",
     "Slopes after the warm-up, least squares, MiB per 10 minutes (median and range over windows of a third of it):",
     "",
-    "| process | RSS | RSS at end | heap used | heap at end | heap after GC | cache L1 | sockets first / last / most |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| process | RSS | RSS at end | heap used | heap at end | heap after GC | external | cache L1 | sockets first / last / most |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...Object.entries(result.slopes).map(([name, s]) => {
       const last = result.samples.at(-1)!.processes[name];
       const heapEnd = last?.heapUsedMiB === undefined ? "n/a" : `${last.heapUsedMiB.toFixed(0)} MiB`;
-      return `| ${name} | ${slopeText(s.rss)} | ${last ? `${last.rssMiB.toFixed(0)} MiB` : "n/a"} | ${slopeText(s.heapUsed)} | ${heapEnd} | ${slopeText(s.heapAfterGc)} | ${slopeText(s.cacheL1)} | ${s.sockets.first} / ${s.sockets.last} / ${s.sockets.max} |`;
+      return `| ${name} | ${slopeText(s.rss)} | ${last ? `${last.rssMiB.toFixed(0)} MiB` : "n/a"} | ${slopeText(s.heapUsed)} | ${heapEnd} | ${slopeText(s.heapAfterGc)} | ${slopeText(s.external)} | ${slopeText(s.cacheL1)} | ${s.sockets.first} / ${s.sockets.last} / ${s.sockets.max} |`;
     }),
     "",
     `Database sessions, most at once (bound): ${Object.entries(result.backends).map(([name, b]) => `${name} ${b.peak} (${b.bound})`).join(", ")}`,

@@ -15,7 +15,7 @@ import { freePort } from "../scripts/support/free-port";
 import { startNext, type NextServer } from "../scripts/support/next-start";
 import { createDatabase, deployMigrations } from "../scripts/support/postgres-admin";
 import { startRedis, type RunningRedis } from "../scripts/support/redis-server";
-import { median } from "./harness";
+import { median, percentile } from "./harness";
 
 export type SoakOptions = {
   /** A PostgreSQL server (any database on it): the soak makes a database of its own there and drops it at the end. */
@@ -44,8 +44,9 @@ export type SoakOptions = {
 };
 
 /** `cacheL1MiB`: what the query cache's in-process layer holds, bounded by CACHE_L1_MAX_MB (part of the heap). */
-export type ProcessSample = { rssMiB: number; heapUsedMiB?: number; heapAfterGcMiB?: number; cacheL1MiB?: number; sockets: number };
-export type Sample = { atS: number; processes: Record<string, ProcessSample>; backends: Record<string, number> };
+export type ProcessSample = { rssMiB: number; heapUsedMiB?: number; heapAfterGcMiB?: number; externalMiB?: number; cacheL1MiB?: number; sockets: number };
+/** `loadAverage`: the machine's over the last minute, for how busy it was beside the soak. */
+export type Sample = { atS: number; loadAverage: number; processes: Record<string, ProcessSample>; backends: Record<string, number> };
 export type Slope = { mibPer10Min: number; windows: { median: number; min: number; max: number } };
 export type SoakResult = {
   date: string;
@@ -54,13 +55,15 @@ export type SoakResult = {
   durationS: number;
   requests: number;
   requestsPerSecond: number;
+  /** Over every answer: a soak's load stays below what the machine can serve, or its errors are time limits. */
+  latencyMs: { p50: number; p99: number; max: number };
   statuses: Record<string, number>;
   errors: number;
   errorExamples: string[];
   imports: { runs: number; failed: number };
   /** Per server (its DB_APPLICATION_NAME): the most sessions seen at once, and what its pools allow. */
   backends: Record<string, { peak: number; bound: number }>;
-  slopes: Record<string, { rss: Slope; heapUsed?: Slope; heapAfterGc?: Slope; cacheL1?: Slope; sockets: { first: number; last: number; max: number } }>;
+  slopes: Record<string, { rss: Slope; heapUsed?: Slope; heapAfterGc?: Slope; external?: Slope; cacheL1?: Slope; sockets: { first: number; last: number; max: number } }>;
   samples: Sample[];
 };
 
@@ -102,14 +105,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const sample = async () => {
       const processes: Record<string, ProcessSample> = {};
       for (const { name, server, inspector } of servers) {
-        const internals = await Promise.all([scrapeHeap(server.url), cacheL1(server.url)]).catch((error: Error) => {
+        const internals = await Promise.all([scrapeMemory(server.url), cacheL1(server.url)]).catch((error: Error) => {
           traffic.error(`internals of ${name}: ${error.message}`);
           return undefined;
         });
         const afterGc = await inspector?.heapAfterGc().catch((error: Error) => void traffic.error(`inspector of ${name}: ${error.message}`));
         processes[name] = {
           ...(await processFigures(server.pid)),
-          ...(internals && { heapUsedMiB: internals[0], cacheL1MiB: internals[1] }),
+          ...(internals && { ...internals[0], cacheL1MiB: internals[1] }),
           ...(afterGc !== undefined && { heapAfterGcMiB: afterGc }),
         };
       }
@@ -123,7 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         const owner = Object.keys(bounds).find((b) => name === b || name.startsWith(`${b}/`)) ?? name;
         backends[owner] = (backends[owner] ?? 0) + n;
       }
-      samples.push({ atS: Math.round(elapsedS()), processes, backends });
+      samples.push({ atS: Math.round(elapsedS()), loadAverage: os.loadavg()[0]!, processes, backends });
       const line = Object.entries(processes).map(([n, p]) => `${n} rss ${p.rssMiB.toFixed(0)}${p.heapUsedMiB === undefined ? "" : ` heap ${p.heapUsedMiB.toFixed(0)} L1 ${p.cacheL1MiB?.toFixed(1)}`} MiB ${p.sockets} sockets`);
       log(`${(elapsedS() / 60).toFixed(1)} min: ${traffic.requests} requests, ${traffic.errors} errors; ${line.join("; ")}; backends ${JSON.stringify(backends)}`);
     };
@@ -157,13 +160,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const steady = samples.filter((s) => s.atS >= options.warmUpMinutes * 60);
     const slopes: SoakResult["slopes"] = {};
     for (const name of Object.keys(samples[0]!.processes)) {
-      const series = (figure: "rssMiB" | "heapUsedMiB" | "heapAfterGcMiB" | "cacheL1MiB") => steady.flatMap((s) => (s.processes[name]?.[figure] === undefined ? [] : [[s.atS, s.processes[name][figure]] as [number, number]]));
+      const series = (figure: keyof Omit<ProcessSample, "sockets">) => steady.flatMap((s) => (s.processes[name]?.[figure] === undefined ? [] : [[s.atS, s.processes[name][figure]] as [number, number]]));
       const sockets = samples.map((s) => s.processes[name]?.sockets ?? 0);
-      const [heap, afterGc, l1] = [series("heapUsedMiB"), series("heapAfterGcMiB"), series("cacheL1MiB")];
+      const [heap, afterGc, external, l1] = [series("heapUsedMiB"), series("heapAfterGcMiB"), series("externalMiB"), series("cacheL1MiB")];
       slopes[name] = {
         rss: slopeOf(series("rssMiB")),
         ...(heap.length > 1 && { heapUsed: slopeOf(heap) }),
         ...(afterGc.length > 1 && { heapAfterGc: slopeOf(afterGc) }),
+        ...(external.length > 1 && { external: slopeOf(external) }),
         ...(l1.length > 1 && { cacheL1: slopeOf(l1) }),
         sockets: { first: sockets[0]!, last: sockets.at(-1)!, max: Math.max(...sockets) },
       };
@@ -177,6 +181,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       durationS: Math.round(durationS),
       requests: traffic.requests,
       requestsPerSecond: Math.round((traffic.requests / durationS) * 10) / 10,
+      latencyMs: { p50: Math.round(percentile(traffic.latenciesMs, 0.5)), p99: Math.round(percentile(traffic.latenciesMs, 0.99)), max: Math.round(traffic.latenciesMs.reduce((a, b) => Math.max(a, b), 0)) },
       statuses: traffic.statuses,
       errors: traffic.errors,
       errorExamples: traffic.examples,
@@ -192,6 +197,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 function serverEnv(options: SoakOptions, databaseUrl: string, redis: RunningRedis, index: number, inspectPort?: number) {
   const nodeOptions = [
+    ...(process.env.NODE_OPTIONS ? [process.env.NODE_OPTIONS] : []),
     ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
     ...(options.heapSnapshotDir ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${options.heapSnapshotDir}`] : []),
   ];
@@ -215,6 +221,7 @@ function newTraffic() {
     errors: 0,
     statuses: {} as Record<string, number>,
     examples: [] as string[],
+    latenciesMs: [] as number[],
     error(line: string) {
       traffic.errors++;
       if (traffic.examples.length < 20) traffic.examples.push(line);
@@ -229,9 +236,11 @@ const EXPECTED: Record<string, number> = { GET: 200, POST: 201, PATCH: 200, DELE
 
 async function request(traffic: Traffic, url: string, method = "GET", body?: unknown) {
   traffic.requests++;
+  const started = performance.now();
   try {
     const response = await fetch(url, { method, headers: method === "GET" ? {} : write, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
+    traffic.latenciesMs.push(performance.now() - started);
     traffic.statuses[response.status] = (traffic.statuses[response.status] ?? 0) + 1;
     if (response.status !== EXPECTED[method]) {
       traffic.error(`${method} ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 300)}`);
@@ -317,14 +326,21 @@ async function importLoop(databaseUrl: string, options: SoakOptions, deadline: n
   return { runs, failed };
 }
 
-/** The server's V8 heap in use, from its Prometheus metrics (prom-client's default `nodejs_heap_size_used_bytes`). */
-async function scrapeHeap(url: string) {
+/**
+ * The server's V8 heap in use, and the memory outside it that V8 knows of (Buffers, WebAssembly memories such as the
+ * query compiler's), from its Prometheus metrics: prom-client's default `nodejs_heap_size_used_bytes` and
+ * `nodejs_external_memory_bytes`.
+ */
+async function scrapeMemory(url: string) {
   const response = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`answered ${response.status}`);
-  const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-  if (!match) throw new Error("no nodejs_heap_size_used_bytes");
-  return Number(match[1]) / 2 ** 20;
+  if (response.status !== 200) throw new Error(`/api/metrics answered ${response.status}`);
+  const mibOf = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+    if (!match) throw new Error(`/api/metrics shows no ${name}`);
+    return Math.round((Number(match[1]) / 2 ** 20) * 10) / 10;
+  };
+  return { heapUsedMiB: mibOf("nodejs_heap_size_used_bytes"), externalMiB: mibOf("nodejs_external_memory_bytes") };
 }
 
 type Inspector = { heapAfterGc: () => Promise<number>; close: () => void };

@@ -1,5 +1,5 @@
 // The soak: `next start` under mixed load for N minutes, its memory, sockets and database sessions sampled every
-// 10 s; prints the slopes after the warm-up and a chart, writes the result under bench/results/, and exits 1 on any
+// 10 s; prints the slopes after the warm-up and a chart, writes the result to bench/out/ (--out), and exits 1 on any
 // error answer or a pool past its bound.
 //   bun run soak -- --minutes 30 [--servers 2 --rate 40 --workers 8 --pool-max 5 --warm-up 5 --heap-after-gc --heap-snapshots dir]
 import { mkdir, writeFile } from "node:fs/promises";
@@ -20,7 +20,7 @@ const { values } = parseArgs({
     "import-every": { type: "string", default: "30" },
     "heap-snapshots": { type: "string" },
     "heap-after-gc": { type: "boolean", default: false },
-    out: { type: "string", default: "bench/results" },
+    out: { type: "string", default: "bench/out" },
   },
 });
 
