@@ -16,7 +16,7 @@ export function soakSummary(result: SoakResult) {
     `Soak of ${(result.durationS / 60).toFixed(1)} min on PostgreSQL ${result.postgres}: ${o.servers} next start, DB_POOL_MAX=${o.poolMax}, the cache on with Redis, ` +
       `${result.requests} requests (${result.requestsPerSecond}/s) by ${o.workers} workers, ${result.imports.runs} imports (${result.imports.failed} failed), ` +
       `${result.errors} errors; the machine's load average ${loadText(result)}; warm-up ${+o.warmUpMinutes.toFixed(2)} min, a sample every ${o.sampleEverySeconds} s.`,
-    `Latency: p50 ${result.latencyMs?.p50} ms, p99 ${result.latencyMs?.p99} ms, max ${result.latencyMs?.max} ms. Statuses: ${Object.entries(result.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`,
+    `${result.latencyMs ? `Latency: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms. ` : ""}Statuses: ${Object.entries(result.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`,
     "",
     "Slopes after the warm-up, least squares, MiB per 10 minutes (median and range over windows of a third of it):",
     "",
@@ -80,7 +80,7 @@ export function soakSvg(result: SoakResult) {
     const fy = (v: number) => y0 + panelH - ((v - low) / Math.max(1, high - low)) * panelH;
     const slopes = result.slopes[name]!;
     const heapSlope = slopes.heapAfterGc ? `, heap after GC ${mib(slopes.heapAfterGc.mibPer10Min)}` : slopes.heapUsed ? `, heap ${mib(slopes.heapUsed.mibPer10Min)}` : "";
-    const title = `${name}: RSS ${mib(slopes.rss.mibPer10Min)}${heapSlope} MiB / 10 min`;
+    const title = `${name} (MiB): RSS ${mib(slopes.rss.mibPer10Min)}${heapSlope} MiB / 10 min`;
     body.push(
       text(x0, y0 - 12, title, `font-weight="600"`),
       `<rect x="${x0}" y="${y0}" width="${fx(result.options.warmUpMinutes * 60) - x0}" height="${panelH}" fill="#f3f4f6"/>`,
@@ -106,7 +106,7 @@ export function soakSvg(result: SoakResult) {
     }
   });
   const legend = [
-    `<rect x="12" y="34" width="12" height="12" fill="${COLORS.rssMiB}"/>`, text(28, 44, "RSS (MiB)"),
+    `<rect x="12" y="34" width="12" height="12" fill="${COLORS.rssMiB}"/>`, text(28, 44, "RSS"),
     `<rect x="112" y="34" width="12" height="12" fill="${COLORS.heapUsedMiB}"/>`, text(128, 44, "V8 heap used"),
     `<rect x="262" y="34" width="12" height="12" fill="${COLORS.heapAfterGcMiB}"/>`, text(278, 44, "heap after a full GC"),
     `<rect x="422" y="34" width="12" height="12" fill="${COLORS.cacheL1MiB}"/>`, text(438, 44, "query cache L1"),

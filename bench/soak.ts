@@ -56,7 +56,7 @@ export type SoakResult = {
   requests: number;
   requestsPerSecond: number;
   /** Over every answer: a soak's load stays below what the machine can serve, or its errors are time limits. */
-  latencyMs: { p50: number; p99: number; max: number };
+  latencyMs?: { p50: number; p99: number; max: number };
   statuses: Record<string, number>;
   errors: number;
   errorExamples: string[];

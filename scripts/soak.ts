@@ -2,11 +2,12 @@
 // 10 s; prints the slopes after the warm-up and a chart, writes the result to bench/out/ (--out), and exits 1 on any
 // error answer or a pool past its bound.
 //   bun run soak -- --minutes 30 [--servers 2 --rate 40 --workers 8 --pool-max 5 --warm-up 5 --heap-after-gc --heap-snapshots dir]
-import { mkdir, writeFile } from "node:fs/promises";
+//   bun run soak -- --from bench/results/soak.json --out dir     (a run's summary and charts again)
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { soakSummary, soakSvg, textChart } from "../bench/soak-report";
-import { failures, runSoak } from "../bench/soak";
+import { failures, runSoak, type SoakResult } from "../bench/soak";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     "heap-snapshots": { type: "string" },
     "heap-after-gc": { type: "boolean", default: false },
     out: { type: "string", default: "bench/out" },
+    // The summary and charts of a run's soak.json again, with no soak.
+    from: { type: "string" },
   },
 });
 
@@ -32,29 +35,32 @@ const number = (name: keyof typeof values, min: number, max: number) => {
   }
   return value;
 };
-if (!process.env.DATABASE_URL) {
-  console.error("DATABASE_URL is not set: run it as `bun run soak`, which starts the embedded PostgreSQL when it is unset.");
-  process.exit(2);
-}
+const result: SoakResult = values.from ? JSON.parse(await readFile(values.from, "utf8")) : await soak();
 
-const minutes = number("minutes", 0.5, 24 * 60);
-const heapSnapshotDir = values["heap-snapshots"] && path.resolve(values["heap-snapshots"]);
-if (heapSnapshotDir) await mkdir(heapSnapshotDir, { recursive: true });
-const result = await runSoak({
-  databaseUrl: process.env.DATABASE_URL,
-  minutes,
-  // The first sixth of the run, at most 5 minutes: the pools, caches and JIT fill up in the first minutes.
-  warmUpMinutes: values["warm-up"] === undefined ? Math.min(5, minutes / 6) : number("warm-up", 0, minutes),
-  sampleEverySeconds: number("sample-every", 1, 600),
-  servers: number("servers", 1, 8),
-  poolMax: number("pool-max", 1, 100),
-  rate: number("rate", 1, 10_000),
-  workers: number("workers", 1, 256),
-  importEverySeconds: number("import-every", 5, 3600),
-  heapSnapshotDir,
-  heapAfterGc: values["heap-after-gc"],
-  log: (line) => console.error(line),
-});
+async function soak() {
+  if (!process.env.DATABASE_URL) {
+    console.error("DATABASE_URL is not set: run it as `bun run soak`, which starts the embedded PostgreSQL when it is unset.");
+    process.exit(2);
+  }
+  const minutes = number("minutes", 0.5, 24 * 60);
+  const heapSnapshotDir = values["heap-snapshots"] && path.resolve(values["heap-snapshots"]);
+  if (heapSnapshotDir) await mkdir(heapSnapshotDir, { recursive: true });
+  return runSoak({
+    databaseUrl: process.env.DATABASE_URL,
+    minutes,
+    // The first sixth of the run, at most 5 minutes: the pools, caches and JIT fill up in the first minutes.
+    warmUpMinutes: values["warm-up"] === undefined ? Math.min(5, minutes / 6) : number("warm-up", 0, minutes),
+    sampleEverySeconds: number("sample-every", 1, 600),
+    servers: number("servers", 1, 8),
+    poolMax: number("pool-max", 1, 100),
+    rate: number("rate", 1, 10_000),
+    workers: number("workers", 1, 256),
+    importEverySeconds: number("import-every", 5, 3600),
+    heapSnapshotDir,
+    heapAfterGc: values["heap-after-gc"],
+    log: (line) => console.error(line),
+  });
+}
 
 const chart = textChart(result);
 console.log(`\n${soakSummary(result)}\n\n${chart}`);

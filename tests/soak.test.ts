@@ -23,7 +23,7 @@ it("serves two minutes of mixed load with no error, its sessions within the pool
     servers: 1,
     poolMax,
     rate: 40,
-    workers: 4,
+    workers: 3,
     importEverySeconds: 20,
     heapAfterGc: true,
     log: () => undefined,
