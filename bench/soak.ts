@@ -135,11 +135,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const warmUpTimer = setTimeout(snapshots, options.warmUpMinutes * 60_000);
     await sample();
     // One sample at a time, on the interval's ticks: on a busy machine one may take longer than the interval.
-    let loading = true;
+    let running = true;
     const sampler = (async () => {
       for (const every = options.sampleEverySeconds * 1000; ; ) {
         await new Promise((resolve) => setTimeout(resolve, every - ((performance.now() - started) % every)));
-        if (!loading) return;
+        if (!running) return;
         await sample().catch((error: Error) => traffic.error(`sampling: ${error.message}`));
       }
     })();
@@ -147,7 +147,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const urls = servers.map((s) => s.server.url);
     await Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w, urls, options, deadline, traffic)));
     const importRuns = await imports;
-    loading = false;
+    running = false;
     await sampler;
     clearTimeout(warmUpTimer);
     await sample();
@@ -172,8 +172,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         sockets: { first: sockets[0]!, last: sockets.at(-1)!, max: Math.max(...sockets) },
       };
     }
-    const { databaseUrl, templateDatabase, log: _log, ...settings } = options;
-    void [databaseUrl, templateDatabase, _log];
+    const { databaseUrl: _url, templateDatabase: _template, log: _log, ...settings } = options;
     return {
       date: new Date().toISOString(),
       options: settings,
