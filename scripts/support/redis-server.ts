@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createConnection } from "node:net";
 import { freePort } from "./free-port";
 
-export type RunningRedis = { url: string; port: number; stop: () => Promise<void>; logs: () => string };
+export type RunningRedis = { url: string; port: number; pid: number; stop: () => Promise<void>; logs: () => string };
 
 export async function startRedis({ port: wanted }: { port?: number } = {}): Promise<RunningRedis> {
   const port = wanted ?? (await freePort());
@@ -27,6 +27,7 @@ export async function startRedis({ port: wanted }: { port?: number } = {}): Prom
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     logs: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
