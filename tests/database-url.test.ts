@@ -62,7 +62,8 @@ describe("both runtimes reach the database DATABASE_URL names", () => {
         "GET /api/edge/projects 200",
         "POST /api/edge/projects 201",
       ]);
-      // Both runtimes' sessions came in the way the URL says: over ::1, or a socket (no client address).
+      // Both runtimes' sessions, and each one's cache listener, came in the way the URL says: over ::1, or a socket (no
+      // client address).
       const { rows } = await admin.query<{ application_name: string; client_addr: string | null }>(
         "select distinct application_name, client_addr::text from pg_stat_activity where application_name like $1 order by 1",
         [`${name}%`],
@@ -71,6 +72,7 @@ describe("both runtimes reach the database DATABASE_URL names", () => {
         { application_name: name, client_addr: clientAddress },
         { application_name: `${name}/cache-listener`, client_addr: clientAddress },
         { application_name: `${name}/edge`, client_addr: clientAddress },
+        { application_name: `${name}/edge/cache-listener`, client_addr: clientAddress },
       ]);
     } finally {
       await server.stop();
