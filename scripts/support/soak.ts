@@ -99,7 +99,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const elapsedS = () => (performance.now() - started) / 1000;
     const traffic = newTraffic();
     const samples: Sample[] = [];
-    const bounds = Object.fromEntries(servers.map((s) => [s.name, 2 * options.poolMax + 1]));
+    // The Node.js pool and the in-process gateway's, and a cache listener for each.
+    const bounds = Object.fromEntries(servers.map((s) => [s.name, 2 * options.poolMax + 2]));
     bounds["soak-import"] = options.poolMax;
 
     const sample = async () => {
