@@ -4,6 +4,10 @@ import { configDefaults, defineConfig } from "vitest/config";
 // Six projects: `unit` needs nothing (the inner loop, seconds); `engine`, `cache`, `gateway`, `app` and `deploy` share
 // one PostgreSQL for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
+// Files that answer the same whatever PostgreSQL server they are given (the failover test brings its own):
+// CI's pass on a second server sets SERVER_DEPENDENT_ONLY=1 and leaves them out.
+const serverIndependent = ["tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts", "tests/failover*.test.ts", "tests/soak*.test.ts"];
+const onlyServerDependent = process.env.SERVER_DEPENDENT_ONLY === "1";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
@@ -59,7 +63,7 @@ export default defineConfig({
         test: {
           name: "app",
           include: ["tests/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "tests/unit/**", "tests/engine/**", "tests/deploy/**"],
+          exclude: [...configDefaults.exclude, "tests/unit/**", "tests/engine/**", "tests/deploy/**", ...(onlyServerDependent ? serverIndependent : [])],
           globalSetup: [database, "tests/support/next-build.ts"],
         },
       },
