@@ -1,53 +1,29 @@
 // The shared cache as Accelerate's clients use it: the app's generated Prisma Client with `withAccelerate()` from
 // @prisma/extension-accelerate, against two `bun run gateway` processes sharing one redis-server and gateways in this
 // process, on the run's PostgreSQL (its migrations install the cache_notify triggers) as a role with a password.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { withAccelerate } from "@prisma/extension-accelerate";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../../../lib/generated/prisma/client";
-import { freePort } from "../../../scripts/support/free-port";
-import { databaseUrl, type TestDatabase } from "../../../scripts/support/postgres-admin";
 import { startRedis, type RunningRedis } from "../../../scripts/support/redis-server";
 import { eventually } from "../../../tests/support/eventually";
-import { createTestDatabase, serverUrl } from "../../../tests/support/db";
 import { withQueryCache as withEdgeQueryCache } from "../../prisma-query-cache/src/edge";
 import { gatewaySettings, startGateway, type Gateway } from "../src/index";
+import { gatewayFixture, type Fixture, type GatewayProcess } from "./support/fixture";
 
-const key = randomBytes(24).toString("base64url");
-const role = `gateway_cache_${randomBytes(3).toString("hex")}`;
-const password = randomBytes(18).toString("base64url");
-let db: TestDatabase;
+let fixture: Fixture;
+let key: string;
+let password: string;
 let roleUrl: string;
 let admin: pg.Client;
+let db: Fixture["db"];
 // psql's part in the race: sessions of its own, as another service's would be.
 let others: pg.Pool;
 let redis: RunningRedis;
 const ids: string[] = [];
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-type GatewayProcess = { url: string; child: ChildProcess; logs: () => string };
-
-async function spawnGateway(name: string, env: Record<string, string>): Promise<GatewayProcess> {
-  const port = await freePort();
-  // Node.js with tsx's loader, as `bun run gateway` runs it.
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/prisma-gateway/src/main.ts"], {
-    env: { ...process.env, DATABASE_URL: roleUrl, GATEWAY_API_KEYS: `test:${key}`, GATEWAY_PORT: String(port), GATEWAY_INSTANCE: name, GATEWAY_LOG_LEVEL: "debug", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  cleanups.push(() => (child.exitCode === null ? (child.kill("SIGKILL"), exited) : undefined));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); ) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway ${name} did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { url, child, logs: () => output };
-}
+let cleanups: Fixture["cleanups"];
+const spawnGateway = (name: string, env: Record<string, string>) => fixture.spawnGateway(name, env);
 
 const accelerated = (port: string | number) => {
   const client = new PrismaClient({ accelerateUrl: `prisma+postgres://127.0.0.1:${port}/?api_key=${key}` }).$extends(withAccelerate());
@@ -74,37 +50,20 @@ const gatewayWith = async (env: Record<string, string>): Promise<Gateway> => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase("gateway_cache");
-  admin = new pg.Client({ connectionString: db.url });
-  await admin.connect();
-  others = new pg.Pool({ connectionString: db.url, max: 3 });
   // A role of its own with a SCRAM password: a secret the logs must never show.
-  await admin.query(`set password_encryption = 'scram-sha-256'`);
-  await admin.query(`create role ${role} login password '${password}'`);
-  await admin.query(`grant all on all tables in schema public to ${role}`);
-  const url = new URL(databaseUrl(serverUrl(), db.name));
-  url.username = role;
-  url.password = password;
-  roleUrl = url.toString();
+  fixture = await gatewayFixture("gateway_cache");
+  ({ key, password, roleUrl, admin, db, cleanups } = fixture);
+  others = new pg.Pool({ connectionString: db.url, max: 3 });
+  cleanups.push(() => others.end());
   for (let i = 0; i < 5; i++) {
     const { rows } = await admin.query("insert into projects (id, slug, name, updated_at) values (gen_random_uuid(), $1, $2, now()) returning id", [`p${i}`, `start ${i}`]);
     ids.push(rows[0].id);
   }
   redis = await startRedis();
+  cleanups.push(() => redis.stop());
 });
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await redis?.stop();
-  await admin?.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = '${role}'`).catch(() => {});
-  await admin?.end();
-  await others?.end();
-  await db?.drop();
-  await new pg.Client({ connectionString: serverUrl() }).connect().then(async (client) => {
-    await client.query(`drop role if exists ${role}`).catch(() => {});
-    await client.end();
-  }, () => {});
-});
+afterAll(() => fixture?.close());
 
 describe("a withAccelerate() client on one gateway", () => {
   let gateway: Gateway;

@@ -1,9 +1,9 @@
 // The gateway as it runs: `bun run gateway` processes (two of them behind Debian's haproxy) and gateways started in
 // the test's own process, each on the run's PostgreSQL as a role with a password, spoken to by the app's generated
 // Prisma Client over `accelerateUrl` and by plain HTTP.
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { promisify } from "node:util";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,45 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../../../lib/generated/prisma/client";
 import { freePort } from "../../../scripts/support/free-port";
 import { startOtlpReceiver } from "../../../scripts/support/otlp-receiver";
-import { databaseUrl, type TestDatabase } from "../../../scripts/support/postgres-admin";
-import { createTestDatabase, serverUrl } from "../../../tests/support/db";
 import { gatewaySettings, startGateway, type Gateway } from "../src/index";
+import { gatewayFixture, type Fixture, type GatewayProcess } from "./support/fixture";
 
 const haproxyBinary = "/usr/sbin/haproxy";
-const key = randomBytes(24).toString("base64url");
-const role = `gateway_${randomBytes(3).toString("hex")}`;
-const password = randomBytes(18).toString("base64url");
-let db: TestDatabase;
+let fixture: Fixture;
+let key: string;
+let password: string;
 let roleUrl: string;
 let admin: pg.Client;
 let scram: boolean;
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-type GatewayProcess = { name: string; port: number; url: string; child: ChildProcess; logs: () => string; exited: Promise<number | null> };
-
-/** `tsx src/main.ts` (what `bun run gateway` runs) on a free port, waited for until /health answers. */
-async function spawnGateway(name: string, env: Record<string, string>): Promise<GatewayProcess> {
-  const port = Number(env.GATEWAY_PORT ?? (await freePort()));
-  // Node.js with tsx's loader rather than tsx's launcher, so that signals reach the gateway itself.
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/prisma-gateway/src/main.ts"], {
-    env: { ...process.env, DATABASE_URL: roleUrl, GATEWAY_API_KEYS: `test:${key}`, GATEWAY_PORT: String(port), GATEWAY_INSTANCE: name, GATEWAY_LOG_LEVEL: "debug", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`gateway ${name} exited with ${child.exitCode}:\n${output}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) throw new Error(`gateway ${name} did not answer:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const gateway = { name, port, url, child, logs: () => output, exited };
-  cleanups.push(() => (child.exitCode === null ? (child.kill("SIGKILL"), exited) : undefined));
-  return gateway;
-}
+let cleanups: Fixture["cleanups"];
+const spawnGateway = (name: string, env: Record<string, string>) => fixture.spawnGateway(name, env);
 
 const clientFor = (host: string) => {
   const client = new PrismaClient({ accelerateUrl: `prisma+postgres://${host}/?api_key=${key}` });
@@ -80,32 +53,14 @@ const newAnimation = async (prisma: PrismaClient, slug: string) => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase("gateway");
-  admin = new pg.Client({ connectionString: db.url });
-  await admin.connect();
-  // A role of its own with a SCRAM password: every connection the gateway opens authenticates for real.
-  await admin.query(`set password_encryption = 'scram-sha-256'`);
-  await admin.query(`create role ${role} login password '${password}'`);
-  await admin.query(`grant all on all tables in schema public to ${role}`);
-  const url = new URL(databaseUrl(serverUrl(), db.name));
-  url.username = role;
-  url.password = password;
-  roleUrl = url.toString();
+  fixture = await gatewayFixture("gateway");
+  ({ key, password, roleUrl, admin, cleanups } = fixture);
   // Whether the server asks TCP connections for a password (the embedded one does; a development server may not).
   const { rows } = await admin.query(`select auth_method from pg_hba_file_rules where type like 'host%' order by line_number limit 1`);
   scram = ["scram-sha-256", "md5", "password"].includes(rows[0]?.auth_method);
 });
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await admin?.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = '${role}'`).catch(() => {});
-  await admin?.end();
-  await db?.drop();
-  await new pg.Client({ connectionString: serverUrl() }).connect().then(async (client) => {
-    await client.query(`drop role if exists ${role}`).catch(() => {});
-    await client.end();
-  }, () => {});
-});
+afterAll(() => fixture?.close());
 
 describe("one gateway process", () => {
   let gateway: GatewayProcess;
@@ -405,7 +360,7 @@ describe("TLS", () => {
 
 describe("a database that cannot be used", () => {
   it("answers 503 with Retry-After when nothing listens, and when the password is wrong", async () => {
-    const nowhere = `postgresql://${role}:${password}@127.0.0.1:${await freePort()}/nothing`;
+    const nowhere = `postgresql://${new URL(roleUrl).username}:${password}@127.0.0.1:${await freePort()}/nothing`;
     const wrongPassword = Object.assign(new URL(roleUrl), { password: "wrong-password" }).toString();
     const logged: string[] = [];
     for (const url of scram ? [nowhere, wrongPassword] : [nowhere]) {
