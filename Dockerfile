@@ -1,6 +1,6 @@
 # The app as a container image. Building it needs no database: TypedSQL's types come from the committed migrations,
 # described on an embedded PostgreSQL that the install starts and stops inside this build. Deploying it:
-# docs/operating.md, "Deploying". tests/deploy/dockerfile.test.ts runs these steps from a fresh clone.
+# docs/deploying.md. tests/deploy/deploy.test.ts runs these steps from a fresh clone.
 #   docker build -t sprite-store .
 #   docker run --rm -e DATABASE_URL=postgresql://... sprite-store npx bun run db:deploy   # release step
 #   docker run -p 3000:3000 -e DATABASE_URL=postgresql://... sprite-store

@@ -1,4 +1,4 @@
-// A fresh clone deployed as docs/operating.md says: the Dockerfile's steps build it with no database, the release step
+// A fresh clone deployed as docs/deploying.md says: the Dockerfile's steps build it with no database, the release step
 // migrates one, and the container's command serves it. Then, in the same clone: installs with DATABASE_URL empty, at
 // a closed port, at an empty database and at one on an older migration, and a build at the empty database, none of
 // which opens a session on those databases; the README's first command (`bun run dev`, embedded PostgreSQL); and

@@ -11,7 +11,7 @@ describe("the bun version", () => {
     expect(pkg.devDependencies.bun).toBe(version);
   });
 
-  it.each(["README.md", "docs/operating.md", "Dockerfile"])("is the one %s installs", (file) => {
+  it.each(["README.md", "docs/deploying.md", "Dockerfile"])("is the one %s installs", (file) => {
     const named = [...readFileSync(file, "utf8").matchAll(/bun@(\d+\.\d+\.\d+)/g)].map(([, v]) => v);
     expect(named.length).toBeGreaterThan(0);
     expect(new Set(named)).toEqual(new Set([version]));
