@@ -4,9 +4,16 @@ import { configDefaults, defineConfig } from "vitest/config";
 // Six projects: `unit` needs nothing (the inner loop, seconds); `engine`, `cache`, `gateway`, `app` and `deploy` share
 // one PostgreSQL for the run (tests/support/global-setup.ts); `app` also needs the production build its HTTP tests start.
 const database = "tests/support/global-setup.ts";
-// Files that answer the same whatever PostgreSQL server they are given (the failover test brings its own):
-// CI's pass on a second server sets SERVER_DEPENDENT_ONLY=1 and leaves them out.
-const serverIndependent = ["tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts", "tests/failover*.test.ts", "tests/soak*.test.ts"];
+// Files that answer the same whatever PostgreSQL server they are given: CI's pass on a second server sets
+// SERVER_DEPENDENT_ONLY=1 and leaves them out. Pages, runtimes and the benchmark; what the app does over HTTP
+// (write access, body limits, traces, the edge bridge, shutdown, SQL comments, the soak); and the files that start
+// servers of their own (failover, replicas, outages, connection URLs).
+const serverIndependent = [
+  "tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts",
+  "tests/access.test.ts", "tests/hardening.test.ts", "tests/telemetry.test.ts", "tests/edge.test.ts", "tests/pg-ws-bridge.test.ts",
+  "tests/server.test.ts", "tests/sql-comments.test.ts", "tests/soak.test.ts",
+  "tests/failover.test.ts", "tests/replicas.test.ts", "tests/faults.test.ts", "tests/database-url.test.ts",
+];
 const onlyServerDependent = process.env.SERVER_DEPENDENT_ONLY === "1";
 
 export default defineConfig({

@@ -106,3 +106,29 @@ it.skipIf(missing)("sends reads to the replica, and writes and `primary` to the 
   });
   expect((await primary.project.findUnique({ where: { id: created.id } }))?.name).toBe("Updated in a transaction");
 });
+
+it.skipIf(missing)("stores only what the primary answers: a write's invalidation holds while the replica lags behind it", async () => {
+  const { prisma } = lib;
+  await prisma.$connect();
+  expect(prisma.$cache.stats().trusted).toBe(true);
+  const { id } = await prisma.project.create({ data: { slug: "lagging", name: "Before" } });
+  for (let i = 0; i < 100 && !(await query(urls.replica, "select 1 from projects where id = $1", [id])).length; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const cachedRead = async () => (await prisma.project.findUnique({ where: { id }, cacheStrategy: { ttl: 60 } }))?.name;
+  expect(await cachedRead()).toBe("Before");
+
+  await query(urls.replica, "select pg_wal_replay_pause()");
+  try {
+    await prisma.project.update({ where: { id }, data: { name: "After" } });
+    // The replica has not replayed the update, and answers a read the cache does not store with the old name...
+    expect((await prisma.project.findUnique({ where: { id } }))?.name).toBe("Before");
+    // ...while the read the update invalidated is filled from the primary, and then served from the cache.
+    const { misses, hits } = prisma.$cache.stats();
+    expect(await cachedRead()).toBe("After");
+    expect(await cachedRead()).toBe("After");
+    expect(prisma.$cache.stats()).toMatchObject({ misses: misses + 1, hits: hits + 1 });
+  } finally {
+    await query(urls.replica, "select pg_wal_replay_resume()");
+  }
+});

@@ -17,6 +17,9 @@ export type Outcome = {
   /** The error body's code, when the answer was a JSON error. */
   errorCode?: string;
   detail?: string;
+  /** A read's answer: the project's name. */
+  name?: string;
+  projectId?: string;
 };
 
 export type LoadReport = {
@@ -24,9 +27,11 @@ export type LoadReport = {
   /** Acknowledged (201) creates and frame appends, by id. */
   created: string[];
   frames: string[];
-  /** Per seeded project, every name an update tried, in order, and whether the app acknowledged it. */
-  updates: Map<string, { name: string; acknowledged: boolean }[]>;
+  /** Per seeded project, its name when the load began, then every name an update tried, in order. */
+  updates: Map<string, UpdateAttempt[]>;
 };
+
+type UpdateAttempt = { name: string; acknowledged: boolean; endedAt: number };
 
 /** A request that gets no answer within this long has hung: the app must answer (503 at worst) well before. */
 export const HANG_BOUND_MS = 30_000;
@@ -37,7 +42,7 @@ export const HANG_BOUND_MS = 30_000;
  * told `Retry-After` would, only sooner, so that the moment writes are served again is seen.
  */
 export function startLoad(baseUrl: string, seeds: Seed[]) {
-  const report: LoadReport = { outcomes: [], created: [], frames: [], updates: new Map(seeds.map((seed) => [seed.projectId, []])) };
+  const report: LoadReport = { outcomes: [], created: [], frames: [], updates: new Map(seeds.map((seed) => [seed.projectId, [{ name: seed.name, acknowledged: true, endedAt: -Infinity }]])) };
   let stopping = false;
   let sequence = 0;
   const run = Math.random().toString(36).slice(2, 8);
@@ -70,7 +75,7 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
     }
     outcome.endedAt = performance.now();
     report.outcomes.push(outcome);
-    return { ok: outcome.status >= 200 && outcome.status < 300, json };
+    return { ok: outcome.status >= 200 && outcome.status < 300, json, outcome };
   };
 
   const worker = async (seed: Seed, index: number) => {
@@ -86,10 +91,11 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
           break;
         }
         case 1: {
-          const attempt = { name: `${seed.name} ${n}`, acknowledged: false };
+          const attempt = { name: `${seed.name} ${n}`, acknowledged: false, endedAt: Infinity };
           updates.push(attempt);
           const result = await call("update", `/api/projects/${seed.projectId}`, "PATCH", { name: attempt.name });
           attempt.acknowledged = result.ok;
+          attempt.endedAt = result.outcome.endedAt;
           ok = result.ok;
           break;
         }
@@ -99,8 +105,11 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
           ok = result.ok;
           break;
         }
-        default:
-          ok = (await call("read", `/api/projects/${seed.projectId}`, "GET")).ok;
+        default: {
+          const result = await call("read", `/api/projects/${seed.projectId}`, "GET");
+          Object.assign(result.outcome, { projectId: seed.projectId, name: (result.json as { name?: string } | undefined)?.name });
+          ok = result.ok;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, ok ? 10 : 100));
     }
@@ -139,6 +148,27 @@ export const unexpectedAnswers = (report: LoadReport) =>
   report.outcomes.filter((o) => !(o.status >= 200 && o.status < 300) && !(o.status === 503 && o.retryAfter && o.errorCode));
 
 export const unavailableCount = (report: LoadReport) => report.outcomes.filter((o) => o.status === 503).length;
+
+/**
+ * How much older than what the app had acknowledged each read's answer was: for a read of a seeded project, how long
+ * before the read began an acknowledged update had replaced the name it answered (0 when none had). A name no update
+ * tried is reported as such.
+ */
+export function staleReads(report: LoadReport) {
+  const stale: { staleMs: number; name: string; startedAt: number }[] = [];
+  for (const read of report.outcomes) {
+    if (read.operation !== "read" || read.status !== 200) continue;
+    const attempts = report.updates.get(read.projectId!)!;
+    const answered = attempts.findIndex((attempt) => attempt.name === read.name);
+    if (answered < 0) {
+      stale.push({ staleMs: Infinity, name: `${read.name} (never written)`, startedAt: read.startedAt });
+      continue;
+    }
+    const replaced = attempts.slice(answered + 1).find((attempt) => attempt.acknowledged && attempt.endedAt <= read.startedAt);
+    if (replaced) stale.push({ staleMs: Math.round(read.startedAt - replaced.endedAt), name: read.name!, startedAt: Math.round(read.startedAt) });
+  }
+  return stale;
+}
 
 /** What the database lacks of what the app acknowledged: ids of creates and appends, and updates overwritten by none. */
 export async function lostWrites(databaseUrl: string, report: LoadReport) {

@@ -141,17 +141,23 @@ type PrismaPromiseFactory = {
  * model below with the cacheStrategy removed.
  */
 function cachedRead<T>(cache: QueryCache | null, model: unknown, operation: string, args: unknown): Prisma.PrismaPromise<T> {
+  type Models = Record<string, Record<string, (args: unknown) => Prisma.PrismaPromise<T>>>;
   const { $name, $parent } = Prisma.getExtensionContext(model) as unknown as {
     $name: string;
-    $parent: PrismaPromiseFactory & Record<string, Record<string, (args: unknown) => Prisma.PrismaPromise<T>>>;
+    $parent: PrismaPromiseFactory & Models & { $primary?: () => Models };
   };
   const below = $parent[$name]!;
   const cacheStrategy = (args as PrismaCacheStrategy | undefined)?.cacheStrategy;
   if (!cache || cacheStrategy === undefined) return below[operation]!(args);
   const forwarded = withoutCacheStrategy(args);
   const described = { model: $name, operation, args: forwarded, inTransaction: false };
+  // Under @prisma/extension-read-replicas, a read whose answer the cache stores is sent to the primary: a replica
+  // that has not yet replayed a write would store the old answer, after the write's invalidation, for its ttl.
+  const fill = $parent.$primary?.()[$name] ?? below;
   return $parent._createPrismaPromise((transaction) =>
-    transaction ? below[operation]!(forwarded) : (cache.read(described, cacheStrategy, (next) => below[operation]!(next)) as Promise<T>),
+    transaction
+      ? below[operation]!(forwarded)
+      : (cache.read(described, cacheStrategy, (next) => below[operation]!(next), (next) => fill[operation]!(next)) as Promise<T>),
   );
 }
 

@@ -66,7 +66,7 @@ export function createQueryCache({ store, generations, graph, report, listening,
   const tagsOf = (models: Set<string> | null) => (models ? [...models].map(modelTag) : [everyTag]);
 
   return {
-    async read({ model, operation, args, inTransaction }, strategy, run) {
+    async read({ model, operation, args, inTransaction }, strategy, run, fill = run) {
       const { ttl, swr, tags } = validStrategy(strategy);
       // Accelerate caches nothing without a ttl or swr, and a transaction must see its own uncommitted rows.
       if ((ttl === 0 && swr === 0) || inTransaction || !trusted()) {
@@ -79,7 +79,7 @@ export function createQueryCache({ store, generations, graph, report, listening,
       // The generations are read before the query runs: see generations.ts.
       const key = `${queryKey(model!, operation, args)}@${generations.token(keyTags)}`;
       try {
-        const { value, loaded } = await store.getOrLoad(key, { ttl: Math.max(1, ttl * 1000), grace: swr * 1000 }, () => run(args));
+        const { value, loaded } = await store.getOrLoad(key, { ttl: Math.max(1, ttl * 1000), grace: swr * 1000 }, () => fill(args));
         if (loaded) counts.misses++;
         else counts.hits++;
         return value;

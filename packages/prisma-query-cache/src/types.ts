@@ -64,9 +64,12 @@ export type RuntimeDataModel = {
 
 export type Operation = { model?: string; operation: string; args: unknown; inTransaction: boolean };
 
+type Query = (args: unknown) => Promise<unknown>;
+
 /** What the extension hands every operation to. */
 export interface QueryCache {
-  read(operation: Operation, strategy: CacheStrategy, run: (args: unknown) => Promise<unknown>): Promise<unknown>;
+  /** `run` answers a read the cache leaves to the database; `fill`, one whose answer it stores (`run` by default). */
+  read(operation: Operation, strategy: CacheStrategy, run: Query, fill?: Query): Promise<unknown>;
   write(operation: Operation, run: () => Promise<unknown>): Promise<unknown>;
   transaction<T>(run: () => Promise<T>): Promise<T>;
   invalidate(tags: ReadonlyArray<string>): Promise<void>;
