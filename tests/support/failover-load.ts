@@ -38,7 +38,8 @@ export const HANG_BOUND_MS = 30_000;
 
 /**
  * One worker per seed, each cycling through a create, an update of its own project (so that a project's updates are
- * ordered), a frame append to its own animation and two reads. After a failure a worker waits 100 ms, as a client
+ * ordered), a frame append to its own animation and two reads; every other worker through the edge routes (their
+ * gateway in the server process). After a failure a worker waits 100 ms, as a client
  * told `Retry-After` would, only sooner, so that the moment writes are served again is seen.
  */
 export function startLoad(baseUrl: string, seeds: Seed[]) {
@@ -80,12 +81,13 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
 
   const worker = async (seed: Seed, index: number) => {
     const updates = report.updates.get(seed.projectId)!;
+    const api = index % 2 ? "/api/edge" : "/api";
     for (let round = 0; !stopping; round++) {
       const n = sequence++;
       let ok: boolean;
       switch (round % 5) {
         case 0: {
-          const result = await call("create", "/api/projects", "POST", { slug: `load-${run}-${index}-${n}`, name: `Load ${n}` });
+          const result = await call("create", `${api}/projects`, "POST", { slug: `load-${run}-${index}-${n}`, name: `Load ${n}` });
           if (result.ok && result.json?.id) report.created.push(result.json.id);
           ok = result.ok;
           break;
@@ -93,20 +95,20 @@ export function startLoad(baseUrl: string, seeds: Seed[]) {
         case 1: {
           const attempt = { name: `${seed.name} ${n}`, acknowledged: false, endedAt: Infinity };
           updates.push(attempt);
-          const result = await call("update", `/api/projects/${seed.projectId}`, "PATCH", { name: attempt.name });
+          const result = await call("update", `${api}/projects/${seed.projectId}`, "PATCH", { name: attempt.name });
           attempt.acknowledged = result.ok;
           attempt.endedAt = result.outcome.endedAt;
           ok = result.ok;
           break;
         }
         case 2: {
-          const result = await call("append", `/api/animations/${seed.animationId}/frames`, "POST", { image: `/load/${n}.png`, width: 8, height: 8 });
+          const result = await call("append", `${api}/animations/${seed.animationId}/frames`, "POST", { image: `/load/${n}.png`, width: 8, height: 8 });
           if (result.ok && result.json?.id) report.frames.push(result.json.id);
           ok = result.ok;
           break;
         }
         default: {
-          const result = await call("read", `/api/projects/${seed.projectId}`, "GET");
+          const result = await call("read", `${api}/projects/${seed.projectId}`, "GET");
           Object.assign(result.outcome, { projectId: seed.projectId, name: (result.json as { name?: string } | undefined)?.name });
           ok = result.ok;
         }
