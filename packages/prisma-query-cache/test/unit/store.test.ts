@@ -127,6 +127,16 @@ describe("query cache", () => {
     expect(await cache.read(findProject, strategy, async () => ({ name: "never asked" }))).toEqual({ name: "new" });
   });
 
+  it("stores only what `fill` answers (a primary, under read replicas), and leaves the reads it keeps nothing of to `run`", async () => {
+    const { cache } = cacheOf();
+    const run = async () => ({ from: "replica" });
+    const fill = async () => ({ from: "primary" });
+    expect(await cache.read(findProject, { ttl: 0 }, run, fill)).toEqual({ from: "replica" });
+    expect(await cache.read({ ...findProject, inTransaction: true }, strategy, run, fill)).toEqual({ from: "replica" });
+    expect(await cache.read(findProject, strategy, run, fill)).toEqual({ from: "primary" });
+    expect(await cache.read(findProject, strategy, run, async () => expect.unreachable("a hit"))).toEqual({ from: "primary" });
+  });
+
   it("runs one query for many concurrent misses on one key", async () => {
     const { cache } = cacheOf();
     let queries = 0;
