@@ -1,6 +1,6 @@
 // The app on a high-availability PostgreSQL (ops/ha/: Patroni, etcd, HAProxy) while the leader dies under steady
 // load: no write the app acknowledged is lost, every failure is a 503 with Retry-After, writes come back without a
-// person, and the cache's listener LISTENs again on the new leader.
+// person, no read is staler than the documented bound, and the cache's listener LISTENs again on the new leader.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingHaPackages, startHaCluster, type HaCluster, type HaNode } from "../scripts/support/ha-cluster";
 import { startNext, type NextServer } from "../scripts/support/next-start";

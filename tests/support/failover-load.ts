@@ -1,6 +1,6 @@
 // Steady mixed load through the app's HTTP API while something breaks underneath it, and the checks that follow: every
-// write the app acknowledged is in the database, and every answer that was not a success was a 503 JSON with
-// Retry-After.
+// write the app acknowledged is in the database, every answer that was not a success was a 503 JSON with
+// Retry-After, and how far behind the acknowledged writes each read was.
 import pg from "pg";
 
 export type Seed = { projectId: string; animationId: string; name: string };
