@@ -9,7 +9,7 @@ const database = "tests/support/global-setup.ts";
 // (write access, body limits, traces, the edge bridge, shutdown, SQL comments, the soak); and the files that start
 // servers of their own (failover, replicas, outages, connection URLs).
 const serverIndependent = [
-  "tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts",
+  "tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts", "tests/build.test.ts",
   "tests/access.test.ts", "tests/hardening.test.ts", "tests/telemetry.test.ts", "tests/edge.test.ts", "tests/pg-ws-bridge.test.ts",
   "tests/server.test.ts", "tests/sql-comments.test.ts", "tests/soak.test.ts",
   "tests/failover.test.ts", "tests/replicas.test.ts", "tests/faults.test.ts", "tests/database-url.test.ts",
@@ -21,9 +21,9 @@ export default defineConfig({
   test: {
     // Tests drive real servers and CLIs; a few seconds per step is normal.
     testTimeout: 60_000,
-    // Most of a file's time is spent waiting on the servers it starts: two files at once keep two cores busy
-    // (vitest's default on two cores is one); three crowded out the timing of the tests that measure a pool's waits.
-    maxWorkers: 2,
+    // Much of a file's time is spent waiting on the servers it starts, the soak's pacing or a failover's timers: three
+    // files at once keep two cores busy (vitest's default on two cores is one). Every test must pass on a busy machine.
+    maxWorkers: 3,
     hookTimeout: 180_000,
     projects: [
       // Pure functions: one worker thread for every file starts in a fraction of the time a fork per file takes.
