@@ -163,7 +163,8 @@ export function staleReads(report: LoadReport) {
     const attempts = report.updates.get(read.projectId!)!;
     const answered = attempts.findIndex((attempt) => attempt.name === read.name);
     if (answered < 0) {
-      stale.push({ staleMs: Infinity, name: `${read.name} (never written)`, startedAt: read.startedAt });
+      const before = attempts.filter((attempt) => attempt.endedAt <= read.startedAt).map((a) => `${a.name} ${a.acknowledged ? "acknowledged" : "failed"} at ${Math.round(a.endedAt)}`);
+      stale.push({ staleMs: Infinity, name: `${read.name} (never written; before the read: ${before.slice(-3).join(", ")})`, startedAt: read.startedAt });
       continue;
     }
     const replaced = attempts.slice(answered + 1).find((attempt) => attempt.acknowledged && attempt.endedAt <= read.startedAt);
