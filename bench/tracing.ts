@@ -12,7 +12,8 @@ import { childFigures, compare, comparedRow, newTable, processCpuMs, rotate, typ
 const OFF = "tracing off";
 const SERVER_FIGURES: [string, Unit][] = [["rps", ""], ["cpuUsPerRequest", "µs"]];
 const SERVER_HEADER = ["server", "req/s", "req/s vs tracing off", "server CPU µs per request", "CPU vs tracing off"];
-type Settings = { rounds: number; seconds: number; generations: number; cycles: number; cycleSeconds: number; queryOperations: number; queryPairs: number };
+// everySetting false (the smoke) loads only tracing off and on at once: each setting's own effect is tests/telemetry's.
+type Settings = { rounds: number; seconds: number; generations: number; cycles: number; cycleSeconds: number; queryOperations: number; queryPairs: number; everySetting: boolean };
 
 export async function runTracing(databaseUrl: string, projectId: string, options: Settings & { baselineDir?: string; log: Log }): Promise<Table[]> {
   const receiver = await startOtlpReceiver({ keep: false });
@@ -52,7 +53,7 @@ export async function runTracing(databaseUrl: string, projectId: string, options
     // by up to 2x from one round to the next). Left to the scheduler, two identical servers differed by up to 10%; pinned
     // to one CPU, the load on the other, by 2-7%, from one process to the next and by their order of start. So the rounds
     // run in generations, every server started afresh in another order: no process or place in the order decides a figure.
-    const together = Object.keys(configs).filter((name) => name !== "tracing off, again");
+    const together = Object.keys(configs).filter((name) => name !== "tracing off, again" && (options.everySetting || name === OFF || name === "tracing on"));
     const generations = Math.max(1, Math.min(options.rounds, options.generations));
     const firstOf = (generation: number) => Math.round((options.rounds * generation) / generations);
     let [generation, unpin] = [0, undefined as (() => void) | undefined];
@@ -62,7 +63,7 @@ export async function runTracing(databaseUrl: string, projectId: string, options
         if (round !== firstOf(generation)) return;
         for (const name of rotate(together, generation++)) await start(name);
         unpin = pinCpus([...servers.values()].map((server) => server.pid));
-        await Promise.all(together.map((name) => load(name, 2)));
+        await Promise.all(together.map((name) => load(name, Math.min(2, options.seconds))));
       },
       after: async (round) => {
         if (round + 1 !== firstOf(generation)) return;
@@ -78,7 +79,7 @@ export async function runTracing(databaseUrl: string, projectId: string, options
       order: "permute",
       before: async (_, order) => {
         for (const name of order) await start(name);
-        for (const name of order) await load(name, 2);
+        for (const name of order) await load(name, Math.min(2, options.cycleSeconds));
       },
       after: stopAll,
     });
