@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 
 /** The same server and credentials, another database. */
@@ -19,8 +20,20 @@ export async function withAdmin<T>(serverUrl: string, run: (admin: pg.Client) =>
   }
 }
 
+/**
+ * Drops the database, ending the sessions still on it. pg-pool's end() resolves before its connections have closed,
+ * and a connection the server ends makes its pool emit "error", which crashes a process that does not listen for it:
+ * sessions get up to two seconds to close on their own first.
+ */
 export async function dropDatabase(serverUrl: string, database: string) {
-  await withAdmin(serverUrl, (admin) => admin.query(`drop database if exists "${database}" with (force)`));
+  await withAdmin(serverUrl, async (admin) => {
+    for (let waited = 0; waited < 2_000; waited += 20) {
+      const { rows } = await admin.query("select count(*)::int as sessions from pg_stat_activity where datname = $1", [database]);
+      if (rows[0].sessions === 0) break;
+      await sleep(20);
+    }
+    await admin.query(`drop database if exists "${database}" with (force)`);
+  });
 }
 
 export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
