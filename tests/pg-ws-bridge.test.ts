@@ -268,12 +268,13 @@ describe("pg-ws-bridge against the suite's PostgreSQL", () => {
   it("closes a session once both directions have been silent for idleTimeoutMs", async () => {
     const name = `bridge-idle-${randomBytes(4).toString("hex")}`;
     // Connecting is silent too, while the driver derives the SCRAM key (4,096 WebCrypto calls in turn: about half a
-    // second on a slow machine, more on a busy one). The timeout is set well past what one connect took, so that
-    // only the silence this test makes can reach it.
+    // second on a slow machine, more on a busy one). The timeout is set well past what one connect took, and never
+    // under two seconds, since the next connect on a crowded machine can take several times as long as this one: only
+    // the silence this test makes may reach it.
     const probe = neonClient(url, await start(), `${name}-probe`);
     const connecting = Date.now();
     await probe.connect();
-    const idleTimeoutMs = Math.max(600, 4 * (Date.now() - connecting));
+    const idleTimeoutMs = Math.max(2_000, 4 * (Date.now() - connecting));
     await probe.end();
     const bridge = await start({ idleTimeoutMs });
 
