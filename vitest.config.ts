@@ -12,7 +12,7 @@ const serverIndependent = [
   "tests/pages.test.ts", "tests/runtimes.test.ts", "tests/edge-dev.test.ts", "tests/bench.test.ts", "tests/build.test.ts",
   "tests/access.test.ts", "tests/hardening.test.ts", "tests/telemetry.test.ts", "tests/edge.test.ts", "tests/pg-ws-bridge.test.ts",
   "tests/server.test.ts", "tests/sql-comments.test.ts", "tests/soak.test.ts",
-  "tests/failover.test.ts", "tests/replicas.test.ts", "tests/faults.test.ts", "tests/database-url.test.ts", "tests/postgres-admin.test.ts",
+  "tests/failover.test.ts", "tests/replicas.test.ts", "tests/faults.test.ts", "tests/database-url.test.ts",
 ];
 const onlyServerDependent = process.env.SERVER_DEPENDENT_ONLY === "1";
 
