@@ -7,13 +7,13 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmbeddedPostgres } from "../../scripts/support/embedded-postgres";
 import { freePort } from "../../scripts/support/free-port";
 import { createDatabase, withAdmin, type TestDatabase } from "../../scripts/support/postgres-admin";
 import { startServerProcess, type ServerProcess } from "../../scripts/support/server-process";
 import { buildImage, run, runInImage, type Image } from "../support/dockerfile";
+import { relations, sessionCounts } from "../support/db";
 import { eventually } from "../support/eventually";
 
 const repo = execFileSync("git", ["rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
@@ -49,22 +49,6 @@ async function inClone(command: string[], env: Record<string, string>, what: str
   const result = await run(command[0]!, command.slice(1), image.workdir, { ...buildEnv, NEXT_TELEMETRY_DISABLED: "1", ...env });
   log(`${command.join(" ")}, DATABASE_URL ${what}: exit ${result.code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
-}
-
-/** Tables, views and sequences outside the system schemas. */
-async function relations(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ name: string }>(
-      `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
-        order by 1`,
-    );
-    return rows.map((row) => row.name);
-  } finally {
-    await client.end();
-  }
 }
 
 beforeAll(() => {
@@ -164,17 +148,6 @@ describe("install in that clone, whatever DATABASE_URL says", () => {
     expect(await relations(older.url)).toEqual(olderBefore);
   });
 });
-
-/** Sessions ever opened on each database (pg_stat_database), read from another database. */
-async function sessionCounts(names: string[]): Promise<Record<string, number>> {
-  return withAdmin(inject("serverUrl"), async (admin) => {
-    const { rows } = await admin.query<{ datname: string; sessions: string }>(
-      "select datname, sessions from pg_stat_database where datname = any($1)",
-      [names],
-    );
-    return Object.fromEntries(names.map((name) => [name, Number(rows.find((row) => row.datname === name)?.sessions ?? -1)]));
-  });
-}
 
 describe("the README's first command in that clone", () => {
   it("`bun run dev` with no DATABASE_URL answers from the embedded PostgreSQL, on both runtimes", async () => {
